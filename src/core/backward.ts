@@ -1,0 +1,262 @@
+/**
+ * The backward pass. Walks the graph below a root in reverse topological
+ * order (descending creation id, the mirror of the forward pass), calls each
+ * node's VJP once per input, and accumulates gradients. Leaves get `.grad`
+ * (accumulating across calls, as in PyTorch), non-leaves only when they
+ * retain it, and nodes that saved tensors are freed unless retainGraph.
+ *
+ * The fast path allocates nothing per step beyond the gradient storage
+ * itself. With `record: true` it also returns one step record per node:
+ * upstream gradient, and for each input the local derivative, the
+ * contribution (upstream × local, the VJP), and the input's accumulated
+ * gradient before and after, so fan-out sums are explicit.
+ */
+import { currentSavedVersion, inputsOf } from './apply';
+import { Buf, DType } from './dtype';
+import { runtimeError } from './errors';
+import { backwardNameOf, Derivative } from './registry';
+import { formatShape, sameShape } from './shape';
+import { alloc, allocBuf, allocOff } from './storage';
+import { copyOf, Tensor } from './tensor';
+
+export interface BackwardOptions {
+  /** ∂L/∂root, required when the root is not a scalar. */
+  gradient?: Tensor | null;
+  /** Keep saved tensors so backward can run through this graph again. */
+  retainGraph?: boolean;
+  /** Return step records (slower: copies every gradient it shows). */
+  record?: boolean;
+}
+
+export interface InputStep {
+  /** Position of this input among the node's inputs. */
+  readonly position: number;
+  readonly input: Tensor;
+  readonly derivative: Derivative;
+  /** ∂out/∂input elementwise, when the op can state it and it is small; else null (see derivative). */
+  readonly local: Tensor | null;
+  /** upstream ⊗ local: what this node adds to the input's gradient. */
+  readonly contribution: Tensor;
+  /** The input's gradient accumulated in this pass before this step (null: none yet). */
+  readonly before: Tensor | null;
+  readonly after: Tensor;
+}
+
+export interface BackwardStep {
+  /** 0 for the root, then in processing order. */
+  readonly index: number;
+  readonly node: Tensor;
+  readonly backwardName: string;
+  /** ∂L/∂node, complete when the step runs. */
+  readonly upstream: Tensor;
+  readonly inputs: readonly InputStep[];
+}
+
+/** How a leaf's `.grad` changed in this pass. */
+export interface LeafUpdate {
+  readonly leaf: Tensor;
+  readonly before: Tensor | null;
+  readonly after: Tensor;
+}
+
+export interface BackwardRecord {
+  readonly steps: BackwardStep[];
+  readonly leaves: LeafUpdate[];
+}
+
+/** Local derivatives larger than this are described, not stored, in records. */
+export const LOCAL_VALUE_LIMIT = 4096;
+
+export const FREED_GRAPH_MESSAGE =
+  'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.';
+
+/** Stamps in Tensor.bw at or above this value belong to the running pass. */
+let stampBase = 0;
+
+let scratch32 = new Float32Array(64);
+let scratch64 = new Float64Array(64);
+
+function scratch(dtype: DType, n: number): Buf {
+  if (dtype === 'float32') {
+    if (scratch32.length < n) scratch32 = new Float32Array(n);
+    return scratch32;
+  }
+  if (scratch64.length < n) scratch64 = new Float64Array(n);
+  return scratch64;
+}
+
+function versionError(node: Tensor): Error {
+  const culprit = inputsOf(node).reduce((p, t) => ((t.meta?.base ?? t).version > (p.meta?.base ?? p).version ? t : p));
+  const v = (culprit.meta?.base ?? culprit).version;
+  const what = culprit.op ? `, which is output 0 of ${backwardNameOf(culprit)},` : '';
+  const type = culprit.dtype === 'float32' ? 'torch.FloatTensor' : 'torch.DoubleTensor';
+  return runtimeError(
+    `one of the variables needed for gradient computation has been modified by an inplace operation: [${type} [${culprit.shape.join(', ')}]]${what} is at version ${v}; expected version ${v - 1} instead. Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!`,
+  );
+}
+
+/** Nodes reachable from root through inputs that require grad, checked, in descending id order. */
+function collect(root: Tensor, base: number): Tensor[] {
+  const found: Tensor[] = [root];
+  root.bw = base;
+  for (let s = 0; s < found.length; s++) {
+    const t = found[s];
+    const op = t.op;
+    if (op === null) continue;
+    if (op.savesTensors) {
+      if (t.savedVersion === -1) throw runtimeError(FREED_GRAPH_MESSAGE);
+      if (currentSavedVersion(t) !== t.savedVersion) throw versionError(t);
+    }
+    if (op.arity < 0) {
+      for (const x of inputsOf(t))
+        if (x.requiresGrad && x.bw < base) {
+          x.bw = base;
+          found.push(x);
+        }
+      continue;
+    }
+    const a = t.in0 as Tensor;
+    if (a.requiresGrad && a.bw < base) {
+      a.bw = base;
+      found.push(a);
+    }
+    const b = t.in1;
+    if (b !== null && b.requiresGrad && b.bw < base) {
+      b.bw = base;
+      found.push(b);
+    }
+  }
+  return sortDescending(found);
+}
+
+/** Sorts by descending id; a bucket pass when ids are dense (the usual case), else a comparison sort. */
+function sortDescending(ts: Tensor[]): Tensor[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of ts) {
+    if (t.id < lo) lo = t.id;
+    if (t.id > hi) hi = t.id;
+  }
+  const span = hi - lo + 1;
+  if (span > 4 * ts.length + 64) return ts.sort((x, y) => y.id - x.id);
+  const slots = new Array<Tensor | undefined>(span);
+  for (const t of ts) slots[hi - t.id] = t;
+  const out: Tensor[] = [];
+  for (let i = 0; i < span; i++) {
+    const t = slots[i];
+    if (t !== undefined) out.push(t);
+  }
+  return out;
+}
+
+/** Adds n elements of src into a leaf's (or retained node's) `.grad`. */
+function accumulateGrad(t: Tensor, src: Buf, so: number): void {
+  if (t.grad === null) {
+    // The pass's gradient storage for t is t's alone: hand it over without a copy.
+    t.grad = new Tensor(t.shape, t.size, t.dtype, src, so);
+    return;
+  }
+  const g = t.grad;
+  for (let e = 0; e < t.size; e++) g.buf[g.off + e] += src[so + e];
+  g.version++;
+}
+
+function snapshot(buf: Buf, off: number, like: Tensor): Tensor {
+  return copyOf(new Tensor(like.shape, like.size, like.dtype, buf, off));
+}
+
+/**
+ * Runs backward from `root` (tensor.backward()). Returns step records when
+ * `opts.record`, else null.
+ */
+export function backward(root: Tensor, opts: BackwardOptions = {}): BackwardRecord | null {
+  if (!root.requiresGrad) throw runtimeError('element 0 of tensors does not require grad and does not have a grad_fn');
+  const gradient = opts.gradient ?? null;
+  if (gradient === null) {
+    if (root.size !== 1) throw runtimeError('grad can be implicitly created only for scalar outputs');
+  } else if (!sameShape(gradient.shape, root.shape)) {
+    throw runtimeError(
+      `Mismatch in shape: grad_output[0] has a shape of ${formatShape(gradient.shape)} and output[0] has a shape of ${formatShape(root.shape)}.`,
+    );
+  }
+  const base = stampBase;
+  const order = collect(root, base);
+  const n = order.length;
+  stampBase = base + n + 1;
+  for (let k = 0; k < n; k++) order[k].bw = base + k;
+
+  const gBufs = new Array<Buf | null>(n).fill(null);
+  const gOffs = new Int32Array(n);
+  alloc(root.dtype, root.size);
+  gBufs[0] = allocBuf;
+  gOffs[0] = allocOff;
+  for (let e = 0; e < root.size; e++) allocBuf[allocOff + e] = gradient === null ? 1 : gradient.at(e);
+
+  const record: BackwardRecord | null = opts.record ? { steps: [], leaves: [] } : null;
+
+  for (let k = 0; k < n; k++) {
+    const node = order[k];
+    const gb = gBufs[k];
+    if (gb === null) continue;
+    const go = gOffs[k];
+    const op = node.op;
+    if (op === null) {
+      if (record) record.leaves.push({ leaf: node, before: node.grad ? copyOf(node.grad) : null, after: node });
+      accumulateGrad(node, gb, go);
+      if (record) (record.leaves[record.leaves.length - 1] as { after: Tensor }).after = copyOf(node.grad as Tensor);
+      continue;
+    }
+    if (node.meta?.retainsGrad) accumulateGrad(node, gb, go);
+    const inputs = op.arity < 0 ? inputsOf(node) : null;
+    const count = op.arity < 0 ? (inputs as Tensor[]).length : op.arity;
+    const steps: InputStep[] | null = record ? [] : null;
+    for (let i = 0; i < count; i++) {
+      const inp = inputs !== null ? inputs[i] : i === 0 ? (node.in0 as Tensor) : (node.in1 as Tensor);
+      if (!inp.requiresGrad) continue;
+      const j = inp.bw - base;
+      let acc = gBufs[j];
+      let contribution: Tensor | null = null;
+      let before: Tensor | null = null;
+      if (acc === null) {
+        alloc(inp.dtype, inp.size);
+        acc = allocBuf;
+        gBufs[j] = acc;
+        gOffs[j] = allocOff;
+        op.vjp(node, i, gb, go, acc, allocOff);
+        if (steps) contribution = snapshot(acc, gOffs[j], inp);
+      } else {
+        const sc = scratch(inp.dtype, inp.size);
+        op.vjp(node, i, gb, go, sc, 0);
+        const ao = gOffs[j];
+        if (steps) {
+          before = snapshot(acc, ao, inp);
+          contribution = snapshot(sc, 0, inp);
+        }
+        for (let e = 0; e < inp.size; e++) acc[ao + e] += sc[e];
+      }
+      if (steps) {
+        const local = op.localGrad && node.size <= LOCAL_VALUE_LIMIT ? op.localGrad(node, i) : null;
+        steps.push({
+          position: i,
+          input: inp,
+          derivative: op.derivative[Math.min(i, op.derivative.length - 1)],
+          local,
+          contribution: contribution as Tensor,
+          before,
+          after: snapshot(acc, gOffs[j], inp),
+        });
+      }
+    }
+    if (record && steps)
+      record.steps.push({
+        index: record.steps.length,
+        node,
+        backwardName: backwardNameOf(node) as string,
+        upstream: snapshot(gb, go, node),
+        inputs: steps,
+      });
+  }
+
+  if (!opts.retainGraph) for (let k = 0; k < n; k++) if (order[k].op?.savesTensors) order[k].savedVersion = -1;
+  return record;
+}
