@@ -16,7 +16,6 @@ import { Buf, DType } from './dtype';
 import { runtimeError } from './errors';
 import { backwardNameOf, Derivative } from './registry';
 import { formatShape, sameShape } from './shape';
-import { alloc, allocBuf, allocOff } from './storage';
 import { copyOf, Tensor } from './tensor';
 
 export interface BackwardOptions {
@@ -95,7 +94,10 @@ function versionError(node: Tensor): Error {
   );
 }
 
-/** Nodes reachable from root through inputs that require grad, checked, in descending id order. */
+/**
+ * Nodes reachable from root through inputs that require grad, checked, in
+ * descending id order. Visited nodes are stamped with `base` in Tensor.bw.
+ */
 function collect(root: Tensor, base: number): Tensor[] {
   const found: Tensor[] = [root];
   root.bw = base;
@@ -129,31 +131,30 @@ function collect(root: Tensor, base: number): Tensor[] {
   return sortDescending(found);
 }
 
-/** Sorts by descending id; a bucket pass when ids are dense (the usual case), else a comparison sort. */
+/** Sorts by descending id: a counting pass when ids are dense (the usual case), else a comparison sort. */
 function sortDescending(ts: Tensor[]): Tensor[] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const t of ts) {
-    if (t.id < lo) lo = t.id;
-    if (t.id > hi) hi = t.id;
+  for (let i = 0; i < ts.length; i++) {
+    const id = ts[i].id;
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
   }
   const span = hi - lo + 1;
   if (span > 4 * ts.length + 64) return ts.sort((x, y) => y.id - x.id);
-  const slots = new Array<Tensor | undefined>(span);
-  for (const t of ts) slots[hi - t.id] = t;
-  const out: Tensor[] = [];
-  for (let i = 0; i < span; i++) {
-    const t = slots[i];
-    if (t !== undefined) out.push(t);
-  }
+  // slot[hi - id] = 1 + position in ts
+  const slot = new Int32Array(span);
+  for (let i = 0; i < ts.length; i++) slot[hi - ts[i].id] = i + 1;
+  const out = new Array<Tensor>(ts.length);
+  let k = 0;
+  for (let i = 0; i < span; i++) if (slot[i] !== 0) out[k++] = ts[slot[i] - 1];
   return out;
 }
 
 /** Adds n elements of src into a leaf's (or retained node's) `.grad`. */
 function accumulateGrad(t: Tensor, src: Buf, so: number): void {
   if (t.grad === null) {
-    // The pass's gradient storage for t is t's alone: hand it over without a copy.
-    t.grad = new Tensor(t.shape, t.size, t.dtype, src, so);
+    t.grad = snapshot(src, so, t);
     return;
   }
   const g = t.grad;
@@ -185,19 +186,34 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): BackwardReco
   stampBase = base + n + 1;
   for (let k = 0; k < n; k++) order[k].bw = base + k;
 
-  const gBufs = new Array<Buf | null>(n).fill(null);
+  // Gradient storage: one arena per dtype, a fixed slice per node, so the
+  // pass allocates nothing per node. `has[k]`: node k received a contribution.
   const gOffs = new Int32Array(n);
-  alloc(root.dtype, root.size);
-  gBufs[0] = allocBuf;
-  gOffs[0] = allocOff;
-  for (let e = 0; e < root.size; e++) allocBuf[allocOff + e] = gradient === null ? 1 : gradient.at(e);
+  let n32 = 0;
+  let n64 = 0;
+  for (let k = 0; k < n; k++) {
+    const t = order[k];
+    if (t.dtype === 'float32') {
+      gOffs[k] = n32;
+      n32 += t.size;
+    } else {
+      gOffs[k] = n64;
+      n64 += t.size;
+    }
+  }
+  const arena32 = new Float32Array(n32);
+  const arena64 = new Float64Array(n64);
+  const has = new Uint8Array(n);
+  const rootBuf: Buf = root.dtype === 'float32' ? arena32 : arena64;
+  for (let e = 0; e < root.size; e++) rootBuf[gOffs[0] + e] = gradient === null ? 1 : gradient.at(e);
+  has[0] = 1;
 
   const record: BackwardRecord | null = opts.record ? { steps: [], leaves: [] } : null;
 
   for (let k = 0; k < n; k++) {
+    if (has[k] === 0) continue;
     const node = order[k];
-    const gb = gBufs[k];
-    if (gb === null) continue;
+    const gb: Buf = node.dtype === 'float32' ? arena32 : arena64;
     const go = gOffs[k];
     const op = node.op;
     if (op === null) {
@@ -214,20 +230,18 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): BackwardReco
       const inp = inputs !== null ? inputs[i] : i === 0 ? (node.in0 as Tensor) : (node.in1 as Tensor);
       if (!inp.requiresGrad) continue;
       const j = inp.bw - base;
-      let acc = gBufs[j];
+      const acc: Buf = inp.dtype === 'float32' ? arena32 : arena64;
+      const ao = gOffs[j];
       let contribution: Tensor | null = null;
       let before: Tensor | null = null;
-      if (acc === null) {
-        alloc(inp.dtype, inp.size);
-        acc = allocBuf;
-        gBufs[j] = acc;
-        gOffs[j] = allocOff;
-        op.vjp(node, i, gb, go, acc, allocOff);
-        if (steps) contribution = snapshot(acc, gOffs[j], inp);
+      if (has[j] === 0) {
+        // First contribution: written in place (PyTorch likewise takes it as is, no add to zero).
+        has[j] = 1;
+        op.vjp(node, i, gb, go, acc, ao);
+        if (steps) contribution = snapshot(acc, ao, inp);
       } else {
         const sc = scratch(inp.dtype, inp.size);
         op.vjp(node, i, gb, go, sc, 0);
-        const ao = gOffs[j];
         if (steps) {
           before = snapshot(acc, ao, inp);
           contribution = snapshot(sc, 0, inp);
@@ -243,7 +257,7 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): BackwardReco
           local,
           contribution: contribution as Tensor,
           before,
-          after: snapshot(acc, gOffs[j], inp),
+          after: snapshot(acc, ao, inp),
         });
       }
     }

@@ -2,46 +2,72 @@
  * Arithmetic ops: add, sub, rsub, mul, div, neg, reciprocal, and pow in its
  * forms (tensor**number, tensor**tensor; number**tensor is tensor**tensor
  * with a constant base, as in PyTorch). Backward formulas follow PyTorch's
- * derivatives.yaml term by term, rounding after each step in float32, so
- * gradients match PyTorch to the last bit on the course's examples.
+ * derivatives.yaml term by term, rounding after each step in float32 (`r`),
+ * so gradients match PyTorch to the last bit on the course's examples.
+ *
+ * Kernels are module-level functions (see elementwise.ts for why).
  */
-import { rounder } from '../dtype';
 import { registerOp } from '../registry';
-import { Tensor } from '../tensor';
-import { binaryLocal, binaryMap, binaryVjp, unaryLocal, unaryMap, unaryVjp } from './elementwise';
+import { scalar, Tensor } from '../tensor';
+import { binaryLocal, binaryMap, binaryVjp, Round, unaryLocal, unaryMap, unaryVjp } from './elementwise';
+
+/*
+ * Scalar fast paths. A graph of a million scalar nodes spends its time in
+ * calls, not arithmetic: a kernel passed as a function to the shared loops
+ * is a megamorphic call that boxes every double argument. The hottest ops
+ * therefore compute the 0-dim case inline (same formula as their kernel).
+ */
+const bothScalar = (a: Tensor, b: Tensor): boolean => a.ndim === 0 && b.ndim === 0 && a.dtype === b.dtype;
+const oneElement = (out: Tensor): boolean => (out.in0 as Tensor).size === 1 && (out.in1 as Tensor).size === 1;
 
 const d = (text: string, latex: string) => ({ text, latex });
 
+const one = (): number => 1;
+const minusOne = (): number => -1;
+const passGrad = (gk: number): number => gk;
+const negGrad = (gk: number): number => -gk;
+
+const addK = (x: number, y: number): number => x + y;
 export const addOp = registerOp({
   name: 'add',
   symbol: '+',
   backwardName: 'AddBackward0',
   arity: 2,
   savesTensors: false,
-  forward: (a, b) => binaryMap(a, b as Tensor, (x, y) => x + y),
-  vjp: (out, i, g, go, dst, doff) => binaryVjp(out, i, g, go, dst, doff, (gk) => gk),
+  forward: (a, b) =>
+    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] + (b as Tensor).buf[(b as Tensor).off], a.dtype) : binaryMap(a, b as Tensor, addK),
+  vjp: (out, i, g, go, dst, doff) => {
+    if (oneElement(out)) dst[doff] = g[go];
+    else binaryVjp(out, i, g, go, dst, doff, passGrad);
+  },
   derivative: [
     d('∂(a+b)/∂a = 1', '\\frac{\\partial (a+b)}{\\partial a} = 1'),
     d('∂(a+b)/∂b = 1', '\\frac{\\partial (a+b)}{\\partial b} = 1'),
   ],
-  localGrad: (out) => binaryLocal(out, () => 1),
+  localGrad: (out) => binaryLocal(out, one),
 });
 
+const subK = (x: number, y: number): number => x - y;
 export const subOp = registerOp({
   name: 'sub',
   symbol: '−',
   backwardName: 'SubBackward0',
   arity: 2,
   savesTensors: false,
-  forward: (a, b) => binaryMap(a, b as Tensor, (x, y) => x - y),
-  vjp: (out, i, g, go, dst, doff) => binaryVjp(out, i, g, go, dst, doff, i === 0 ? (gk) => gk : (gk) => -gk),
+  forward: (a, b) =>
+    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] - (b as Tensor).buf[(b as Tensor).off], a.dtype) : binaryMap(a, b as Tensor, subK),
+  vjp: (out, i, g, go, dst, doff) => {
+    if (oneElement(out)) dst[doff] = i === 0 ? g[go] : -g[go];
+    else binaryVjp(out, i, g, go, dst, doff, i === 0 ? passGrad : negGrad);
+  },
   derivative: [
     d('∂(a−b)/∂a = 1', '\\frac{\\partial (a-b)}{\\partial a} = 1'),
     d('∂(a−b)/∂b = −1', '\\frac{\\partial (a-b)}{\\partial b} = -1'),
   ],
-  localGrad: (out, i) => binaryLocal(out, () => (i === 0 ? 1 : -1)),
+  localGrad: (out, i) => binaryLocal(out, i === 0 ? one : minusOne),
 });
 
+const rsubK = (x: number, _r: Round, c: unknown): number => (c as number) - x;
 /** `c - a` for a Python number c (PyTorch's rsub). attrs: c. */
 export const rsubOp = registerOp({
   name: 'rsub',
@@ -49,21 +75,29 @@ export const rsubOp = registerOp({
   backwardName: 'RsubBackward1',
   arity: 1,
   savesTensors: false,
-  forward: (a, _b, attrs) => unaryMap(a, (x) => (attrs as number) - x),
-  vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, (gk) => -gk),
+  forward: (a, _b, attrs) => unaryMap(a, rsubK, attrs),
+  vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, negGrad),
   derivative: [d('∂(c−a)/∂a = −1', '\\frac{\\partial (c-a)}{\\partial a} = -1')],
-  localGrad: (out) => unaryLocal(out, () => -1),
+  localGrad: (out) => unaryLocal(out, minusOne),
 });
 
+const mulK = (x: number, y: number): number => x * y;
+const mulGradA = (gk: number, _a: number, b: number): number => gk * b;
+const mulGradB = (gk: number, a: number): number => gk * a;
 export const mulOp = registerOp({
   name: 'mul',
   symbol: '×',
   backwardName: 'MulBackward0',
   arity: 2,
   savesTensors: true,
-  forward: (a, b) => binaryMap(a, b as Tensor, (x, y) => x * y),
-  vjp: (out, i, g, go, dst, doff) =>
-    binaryVjp(out, i, g, go, dst, doff, i === 0 ? (gk, _a, b) => gk * b : (gk, a) => gk * a),
+  forward: (a, b) =>
+    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] * (b as Tensor).buf[(b as Tensor).off], a.dtype) : binaryMap(a, b as Tensor, mulK),
+  vjp: (out, i, g, go, dst, doff) => {
+    if (oneElement(out)) {
+      const other = (i === 0 ? out.in1 : out.in0) as Tensor;
+      dst[doff] = g[go] * other.buf[other.off];
+    } else binaryVjp(out, i, g, go, dst, doff, i === 0 ? mulGradA : mulGradB);
+  },
   derivative: [
     d('∂(a·b)/∂a = b', '\\frac{\\partial (a b)}{\\partial a} = b'),
     d('∂(a·b)/∂b = a', '\\frac{\\partial (a b)}{\\partial b} = a'),
@@ -71,40 +105,41 @@ export const mulOp = registerOp({
   localGrad: (out, i) => binaryLocal(out, i === 0 ? (_a, b) => b : (a) => a),
 });
 
+const divK = (x: number, y: number): number => x / y;
+// PyTorch: grad / other, and -grad * ((self / other) / other).
+const divGradA = (gk: number, _a: number, b: number): number => gk / b;
+const divGradB = (gk: number, a: number, b: number, _y: number, r: Round): number => -gk * r(r(a / b) / b);
 export const divOp = registerOp({
   name: 'div',
   symbol: '÷',
   backwardName: 'DivBackward0',
   arity: 2,
   savesTensors: true,
-  forward: (a, b) => binaryMap(a, b as Tensor, (x, y) => x / y),
-  vjp: (out, i, g, go, dst, doff) => {
-    const r = rounder(out.dtype);
-    // PyTorch: grad / other, and -grad * ((self / other) / other).
-    binaryVjp(out, i, g, go, dst, doff, i === 0 ? (gk, _a, b) => gk / b : (gk, a, b) => -gk * r(r(a / b) / b));
-  },
+  forward: (a, b) => binaryMap(a, b as Tensor, divK),
+  vjp: (out, i, g, go, dst, doff) => binaryVjp(out, i, g, go, dst, doff, i === 0 ? divGradA : divGradB),
   derivative: [
     d('∂(a/b)/∂a = 1/b', '\\frac{\\partial (a/b)}{\\partial a} = \\frac{1}{b}'),
     d('∂(a/b)/∂b = −a/b²', '\\frac{\\partial (a/b)}{\\partial b} = -\\frac{a}{b^2}'),
   ],
-  localGrad: (out, i) => {
-    const r = rounder(out.dtype);
-    return binaryLocal(out, i === 0 ? (_a, b) => 1 / b : (a, b) => -r(r(a / b) / b));
-  },
+  localGrad: (out, i) => binaryLocal(out, i === 0 ? (_a, b) => 1 / b : (a, b, _y, r) => -r(r(a / b) / b)),
 });
 
+const negK = (x: number): number => -x;
 export const negOp = registerOp({
   name: 'neg',
   symbol: '−x',
   backwardName: 'NegBackward0',
   arity: 1,
   savesTensors: false,
-  forward: (a) => unaryMap(a, (x) => -x),
-  vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, (gk) => -gk),
+  forward: (a) => unaryMap(a, negK),
+  vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, negGrad),
   derivative: [d('∂(−a)/∂a = −1', '\\frac{\\partial (-a)}{\\partial a} = -1')],
-  localGrad: (out) => unaryLocal(out, () => -1),
+  localGrad: (out) => unaryLocal(out, minusOne),
 });
 
+const reciprocalK = (x: number): number => 1 / x;
+const reciprocalLocal = (_x: number, y: number, r: Round): number => -r(y * y);
+const reciprocalGrad = (gk: number, x: number, y: number, r: Round): number => gk * reciprocalLocal(x, y, r);
 /** 1/a; `c / a` for a Python number c is reciprocal(a) * c, as PyTorch computes it. */
 export const reciprocalOp = registerOp({
   name: 'reciprocal',
@@ -112,26 +147,20 @@ export const reciprocalOp = registerOp({
   backwardName: 'ReciprocalBackward0',
   arity: 1,
   savesTensors: true,
-  forward: (a) => unaryMap(a, (x) => 1 / x),
-  vjp: (out, _i, g, go, dst, doff) => {
-    const r = rounder(out.dtype);
-    unaryVjp(out, g, go, dst, doff, (gk, _x, y) => gk * -r(y * y));
-  },
+  forward: (a) => unaryMap(a, reciprocalK),
+  vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, reciprocalGrad),
   derivative: [d('∂(1/a)/∂a = −1/a²', '\\frac{\\partial (1/a)}{\\partial a} = -\\frac{1}{a^2}')],
-  localGrad: (out) => {
-    const r = rounder(out.dtype);
-    return unaryLocal(out, (_x, y) => -r(y * y));
-  },
+  localGrad: (out) => unaryLocal(out, reciprocalLocal),
 });
 
 /**
  * x**p with PyTorch's CPU special cases (p = 2, 3, -2 as products, 0.5 as
  * sqrt, -1 as reciprocal), so float32 results match bit for bit.
  */
-export function powScalar(x: number, p: number, r: (v: number) => number): number {
+export function powScalar(x: number, p: number, r: Round): number {
+  if (p === 2) return x * x;
   if (p === 0) return 1;
   if (p === 1) return x;
-  if (p === 2) return x * x;
   if (p === 3) return r(x * x) * x;
   if (p === -2) return 1 / r(x * x);
   if (p === 0.5) return Math.sqrt(x);
@@ -140,36 +169,34 @@ export function powScalar(x: number, p: number, r: (v: number) => number): numbe
   return Math.pow(x, p);
 }
 
-function formatExponent(p: number): string {
-  return Number.isInteger(p) ? String(p) : String(p);
-}
+const powK = (x: number, r: Round, p: unknown): number => powScalar(x, p as number, r);
+// PyTorch: p == 0 gives zeros; else grad * (p * self.pow(p - 1)), p rounded to the dtype.
+const powLocal = (x: number, _y: number, r: Round, p: unknown): number =>
+  p === 0 ? 0 : r(r(p as number) * r(powScalar(x, (p as number) - 1, r)));
+const powGrad = (gk: number, x: number, y: number, r: Round, p: unknown): number => gk * powLocal(x, y, r, p);
 
 /** a**p for a Python number p (attrs: p). */
 export const powOp = registerOp({
   name: 'pow',
-  symbol: (out) => `**${formatExponent(out.attrs as number)}`,
+  symbol: (out) => `**${out.attrs as number}`,
   backwardName: 'PowBackward0',
   arity: 1,
   savesTensors: true,
-  forward: (a, _b, attrs) => {
-    const r = rounder(a.dtype);
-    const p = attrs as number;
-    return unaryMap(a, (x) => powScalar(x, p, r));
-  },
-  vjp: (out, _i, g, go, dst, doff) => {
-    const r = rounder(out.dtype);
-    const p = out.attrs as number;
-    const pr = r(p);
-    // PyTorch: p == 0 gives zeros; else grad * (p * self.pow(p - 1)).
-    unaryVjp(out, g, go, dst, doff, p === 0 ? () => 0 : (gk, x) => gk * r(pr * r(powScalar(x, p - 1, r))));
-  },
+  forward: (a, _b, attrs) => unaryMap(a, powK, attrs),
+  vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, powGrad),
   derivative: [d('∂(aⁿ)/∂a = n·aⁿ⁻¹', '\\frac{\\partial a^{n}}{\\partial a} = n\\,a^{n-1}')],
-  localGrad: (out) => {
-    const r = rounder(out.dtype);
-    const p = out.attrs as number;
-    return unaryLocal(out, (x) => (p === 0 ? 0 : r(r(p) * r(powScalar(x, p - 1, r)))));
-  },
+  localGrad: (out) => unaryLocal(out, powLocal),
 });
+
+const powTK = (x: number, y: number, r: Round): number => powScalar(x, y, r);
+// where(b == 0, 0, grad * (b * a.pow(b - 1)))
+const powTLocalA = (a: number, b: number, _y: number, r: Round): number =>
+  b === 0 ? 0 : r(b * r(powScalar(a, r(b - 1), r)));
+// where(a == 0 & b >= 0, 0, grad * (y * log(a)))
+const powTLocalB = (a: number, b: number, y: number, r: Round): number =>
+  a === 0 && b >= 0 ? 0 : r(y * r(Math.log(a)));
+const powTGradA = (gk: number, a: number, b: number, y: number, r: Round): number => gk * powTLocalA(a, b, y, r);
+const powTGradB = (gk: number, a: number, b: number, y: number, r: Round): number => gk * powTLocalB(a, b, y, r);
 
 /** a**b for tensors a and b (also number**tensor with a constant base). */
 export const powTensorOp = registerOp({
@@ -178,26 +205,11 @@ export const powTensorOp = registerOp({
   backwardName: 'PowBackward1',
   arity: 2,
   savesTensors: true,
-  forward: (a, b) => {
-    const r = rounder(a.dtype === 'float64' || (b as Tensor).dtype === 'float64' ? 'float64' : 'float32');
-    return binaryMap(a, b as Tensor, (x, y) => powScalar(x, y, r));
-  },
-  vjp: (out, i, g, go, dst, doff) => {
-    const r = rounder(out.dtype);
-    if (i === 0)
-      // where(b == 0, 0, grad * (b * a.pow(b - 1)))
-      binaryVjp(out, i, g, go, dst, doff, (gk, a, b) => (b === 0 ? 0 : gk * r(b * r(powScalar(a, r(b - 1), r)))));
-    // where(a == 0 & b >= 0, 0, grad * (y * log(a)))
-    else binaryVjp(out, i, g, go, dst, doff, (gk, a, b, y) => (a === 0 && b >= 0 ? 0 : gk * r(y * r(Math.log(a)))));
-  },
+  forward: (a, b) => binaryMap(a, b as Tensor, powTK),
+  vjp: (out, i, g, go, dst, doff) => binaryVjp(out, i, g, go, dst, doff, i === 0 ? powTGradA : powTGradB),
   derivative: [
     d('∂(aᵇ)/∂a = b·aᵇ⁻¹', '\\frac{\\partial a^{b}}{\\partial a} = b\\,a^{b-1}'),
     d('∂(aᵇ)/∂b = aᵇ·ln a', '\\frac{\\partial a^{b}}{\\partial b} = a^{b}\\ln a'),
   ],
-  localGrad: (out, i) => {
-    const r = rounder(out.dtype);
-    return i === 0
-      ? binaryLocal(out, (a, b) => (b === 0 ? 0 : r(b * r(powScalar(a, r(b - 1), r)))))
-      : binaryLocal(out, (a, b, y) => (a === 0 && b >= 0 ? 0 : r(y * r(Math.log(a)))));
-  },
+  localGrad: (out, i) => binaryLocal(out, i === 0 ? powTLocalA : powTLocalB),
 });

@@ -46,7 +46,7 @@ function reduceIndex(shape: Shape, at: ReduceAttrs): Int32Array {
 function count(shape: Shape, at: ReduceAttrs): number {
   if (at.dims === null) return sizeOf(shape);
   let n = 1;
-  for (const dd of at.dims) n *= shape[dd];
+  for (const dd of at.dims) n *= shape[dd] ?? 1;
   return n;
 }
 

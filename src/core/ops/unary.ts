@@ -3,11 +3,9 @@
  * clamp. Each backward uses the same formula and evaluation order as
  * PyTorch's (e.g. tanh: grad * (1 - y*y); sigmoid: grad * (1 - y) * y).
  */
-import { rounder } from '../dtype';
 import { Derivative, OpDef, registerOp } from '../registry';
-import { unaryLocal, unaryMap, unaryVjp } from './elementwise';
+import { Round, unaryLocal, unaryMap, unaryVjp } from './elementwise';
 
-type Round = (v: number) => number;
 
 /**
  * Declares a unary elementwise op from its value and its local derivative
@@ -23,27 +21,21 @@ function unaryOp(spec: {
   vjp?: (g: number, x: number, y: number, r: Round) => number;
   derivative: Derivative;
 }): OpDef {
+  // Built once per op, so running the op allocates no closure.
+  const f = spec.f;
+  const local = (x: number, y: number, r: Round): number => r(spec.local(x, y, r));
+  const v = spec.vjp;
+  const grad = v ? v : (gk: number, x: number, y: number, r: Round): number => gk * local(x, y, r);
   return registerOp({
     name: spec.name,
     symbol: spec.symbol ?? spec.name,
     backwardName: spec.backwardName,
     arity: 1,
     savesTensors: true,
-    forward: (a) => {
-      const r = rounder(a.dtype);
-      return unaryMap(a, (x) => spec.f(x, r));
-    },
-    vjp: (out, _i, g, go, dst, doff) => {
-      const r = rounder(out.dtype);
-      const v = spec.vjp;
-      if (v) unaryVjp(out, g, go, dst, doff, (gk, x, y) => v(gk, x, y, r));
-      else unaryVjp(out, g, go, dst, doff, (gk, x, y) => gk * r(spec.local(x, y, r)));
-    },
+    forward: (a) => unaryMap(a, f),
+    vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, grad),
     derivative: [spec.derivative],
-    localGrad: (out) => {
-      const r = rounder(out.dtype);
-      return unaryLocal(out, (x, y) => r(spec.local(x, y, r)));
-    },
+    localGrad: (out) => unaryLocal(out, local),
   });
 }
 
@@ -154,16 +146,11 @@ export const clampOp = registerOp({
   backwardName: 'ClampBackward1',
   arity: 1,
   savesTensors: true,
-  forward: (a, _b, attrs) => unaryMap(a, (x) => clampValue(x, attrs as ClampAttrs)),
-  vjp: (out, _i, g, go, dst, doff) => {
-    const c = out.attrs as ClampAttrs;
-    unaryVjp(out, g, go, dst, doff, (gk, x) => (clampPasses(x, c) ? gk : 0));
-  },
+  forward: (a, _b, attrs) => unaryMap(a, (x, _r, c) => clampValue(x, c as ClampAttrs), attrs),
+  vjp: (out, _i, g, go, dst, doff) =>
+    unaryVjp(out, g, go, dst, doff, (gk, x, _y, _r, c) => (clampPasses(x, c as ClampAttrs) ? gk : 0)),
   derivative: [
     d('∂clamp(a)/∂a = 1 if min ≤ a ≤ max else 0', '\\frac{\\partial\\,\\mathrm{clamp}(a)}{\\partial a} = [\\min \\le a \\le \\max]'),
   ],
-  localGrad: (out) => {
-    const c = out.attrs as ClampAttrs;
-    return unaryLocal(out, (x) => (clampPasses(x, c) ? 1 : 0));
-  },
+  localGrad: (out) => unaryLocal(out, (x, _y, _r, c) => (clampPasses(x, c as ClampAttrs) ? 1 : 0)),
 });
