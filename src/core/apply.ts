@@ -6,7 +6,7 @@
  * forward pass op by op and attach source locations.
  */
 import { isGradEnabled } from './grad-mode';
-import type { OpDef } from './registry';
+import { OpDef, SAVES_IN0, SAVES_IN1, SAVES_OUT } from './registry';
 import { Tensor } from './tensor';
 
 export type OpListener = (out: Tensor, op: OpDef, recorded: boolean) => void;
@@ -37,8 +37,34 @@ export function inputsOf(t: Tensor): Tensor[] {
   return [t.in0 as Tensor, t.in1 as Tensor];
 }
 
-function versionSum(t: Tensor): number {
+function versionOf(t: Tensor): number {
   return t.meta?.base ? t.meta.base.version : t.version;
+}
+
+/** The tensors a node saved for backward (see OpDef.saves). */
+export function savedTensorsOf(t: Tensor): Tensor[] {
+  const op = t.op;
+  if (op === null || !op.savesTensors) return [];
+  const m = op.saves ? op.saves(t) : t.in1 !== null ? SAVES_IN0 | SAVES_IN1 : SAVES_IN0;
+  const out: Tensor[] = [];
+  if (m & SAVES_IN0) out.push(t.in0 as Tensor);
+  if (m & SAVES_IN1) out.push(t.in1 as Tensor);
+  if (m & SAVES_OUT) out.push(t);
+  return out;
+}
+
+/**
+ * Sum of the current versions of what a node saved; compared at backward
+ * with the sum taken when the node was recorded (`savedVersion`).
+ */
+export function currentSavedVersion(t: Tensor): number {
+  const op = t.op as OpDef;
+  const m = op.saves ? op.saves(t) : t.in1 !== null ? SAVES_IN0 | SAVES_IN1 : SAVES_IN0;
+  let v = 0;
+  if (m & SAVES_IN0) v += versionOf(t.in0 as Tensor);
+  if (m & SAVES_IN1) v += versionOf(t.in1 as Tensor);
+  if (m & SAVES_OUT) v += versionOf(t);
+  return v;
 }
 
 export function apply(op: OpDef, a: Tensor, b: Tensor | null, attrs: unknown): Tensor {
@@ -56,21 +82,10 @@ export function apply(op: OpDef, a: Tensor, b: Tensor | null, attrs: unknown): T
     out.in1 = b;
     out.attrs = attrs;
     out.site = currentSite;
-    if (op.savesTensors) {
-      let v = versionSum(a);
-      if (b !== null) v += versionSum(b);
-      out.savedVersion = v;
-    }
+    if (op.savesTensors) out.savedVersion = currentSavedVersion(out);
   } else if (attrs !== null) {
     out.attrs = attrs;
   }
   if (listener !== null) listener(out, op, needs);
   return out;
-}
-
-/** Sum of the current versions of a node's saved inputs, to compare with `savedVersion`. */
-export function currentSavedVersion(t: Tensor): number {
-  let v = versionSum(t.in0 as Tensor);
-  if (t.in1 !== null) v += versionSum(t.in1);
-  return v;
 }

@@ -11,12 +11,12 @@
  * contribution (upstream × local, the VJP), and the input's accumulated
  * gradient before and after, so fan-out sums are explicit.
  */
-import { currentSavedVersion, inputsOf } from './apply';
+import { currentSavedVersion, inputsOf, savedTensorsOf } from './apply';
 import { Buf, DType } from './dtype';
 import { runtimeError } from './errors';
 import { backwardNameOf, Derivative } from './registry';
 import { formatShape, sameShape } from './shape';
-import { copyOf, Tensor } from './tensor';
+import { copyOf, Tensor, versionOwner } from './tensor';
 
 export interface BackwardOptions {
   /** ∂L/∂root, required when the root is not a scalar. */
@@ -85,12 +85,18 @@ function scratch(dtype: DType, n: number): Buf {
 }
 
 function versionError(node: Tensor): Error {
-  const culprit = inputsOf(node).reduce((p, t) => ((t.meta?.base ?? t).version > (p.meta?.base ?? p).version ? t : p));
-  const v = (culprit.meta?.base ?? culprit).version;
+  // Only the sum of saved versions is kept; the culprit is the saved tensor
+  // changed most (exact whenever one tensor was changed, the usual case).
+  const saved = savedTensorsOf(node);
+  const ver = (t: Tensor): number => versionOwner(t).version;
+  const culprit = saved.reduce((p, t) => (ver(t) > ver(p) ? t : p));
+  const v = ver(culprit);
+  const times = saved.filter((t) => versionOwner(t) === versionOwner(culprit)).length;
+  const expected = v - (currentSavedVersion(node) - node.savedVersion) / times;
   const what = culprit.op ? `, which is output 0 of ${backwardNameOf(culprit)},` : '';
   const type = culprit.dtype === 'float32' ? 'torch.FloatTensor' : 'torch.DoubleTensor';
   return runtimeError(
-    `one of the variables needed for gradient computation has been modified by an inplace operation: [${type} [${culprit.shape.join(', ')}]]${what} is at version ${v}; expected version ${v - 1} instead. Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!`,
+    `one of the variables needed for gradient computation has been modified by an inplace operation: [${type} [${culprit.shape.join(', ')}]]${what} is at version ${v}; expected version ${expected} instead. Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!`,
   );
 }
 

@@ -31,6 +31,13 @@ export interface OpDef {
    */
   readonly savesTensors: boolean;
   /**
+   * Which tensors the node saves, as a mask of SAVES_IN0 | SAVES_IN1 |
+   * SAVES_OUT (default: every input). Only these are checked against
+   * in-place changes, as PyTorch checks only what it saved; e.g. mul saves
+   * `other` only when `self` requires grad, exp saves its result.
+   */
+  saves?(out: Tensor): number;
+  /**
    * Forward kernel: computes a new, unconnected output tensor. `b` is null
    * for unary and variadic ops.
    */
@@ -49,6 +56,10 @@ export interface OpDef {
    */
   localGrad?(out: Tensor, i: number): Tensor | null;
 }
+
+export const SAVES_IN0 = 1;
+export const SAVES_IN1 = 2;
+export const SAVES_OUT = 4;
 
 const registry = new Map<string, OpDef>();
 

@@ -7,7 +7,7 @@
  *
  * Kernels are module-level functions (see elementwise.ts for why).
  */
-import { registerOp } from '../registry';
+import { registerOp, SAVES_IN0, SAVES_IN1, SAVES_OUT } from '../registry';
 import { scalar, Tensor } from '../tensor';
 import { binaryLocal, binaryMap, binaryVjp, Round, unaryLocal, unaryMap, unaryVjp } from './elementwise';
 
@@ -90,6 +90,8 @@ export const mulOp = registerOp({
   backwardName: 'MulBackward0',
   arity: 2,
   savesTensors: true,
+  // self's gradient needs other, other's needs self.
+  saves: (out) => ((out.in0 as Tensor).requiresGrad ? SAVES_IN1 : 0) | ((out.in1 as Tensor).requiresGrad ? SAVES_IN0 : 0),
   forward: (a, b) =>
     bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] * (b as Tensor).buf[(b as Tensor).off], a.dtype) : binaryMap(a, b as Tensor, mulK),
   vjp: (out, i, g, go, dst, doff) => {
@@ -115,6 +117,8 @@ export const divOp = registerOp({
   backwardName: 'DivBackward0',
   arity: 2,
   savesTensors: true,
+  saves: (out) =>
+    ((out.in0 as Tensor).requiresGrad ? SAVES_IN1 : 0) | ((out.in1 as Tensor).requiresGrad ? SAVES_IN0 | SAVES_IN1 : 0),
   forward: (a, b) => binaryMap(a, b as Tensor, divK),
   vjp: (out, i, g, go, dst, doff) => binaryVjp(out, i, g, go, dst, doff, i === 0 ? divGradA : divGradB),
   derivative: [
@@ -147,6 +151,7 @@ export const reciprocalOp = registerOp({
   backwardName: 'ReciprocalBackward0',
   arity: 1,
   savesTensors: true,
+  saves: () => SAVES_OUT,
   forward: (a) => unaryMap(a, reciprocalK),
   vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, reciprocalGrad),
   derivative: [d('∂(1/a)/∂a = −1/a²', '\\frac{\\partial (1/a)}{\\partial a} = -\\frac{1}{a^2}')],
@@ -205,6 +210,9 @@ export const powTensorOp = registerOp({
   backwardName: 'PowBackward1',
   arity: 2,
   savesTensors: true,
+  saves: (out) =>
+    ((out.in0 as Tensor).requiresGrad ? SAVES_IN0 | SAVES_IN1 : 0) |
+    ((out.in1 as Tensor).requiresGrad ? SAVES_IN0 | SAVES_OUT : 0),
   forward: (a, b) => binaryMap(a, b as Tensor, powTK),
   vjp: (out, i, g, go, dst, doff) => binaryVjp(out, i, g, go, dst, doff, i === 0 ? powTGradA : powTGradB),
   derivative: [

@@ -6,7 +6,7 @@
  */
 import { DType } from '../dtype';
 import { runtimeError } from '../errors';
-import { registerOp } from '../registry';
+import { registerOp, SAVES_IN0, SAVES_IN1 } from '../registry';
 import { broadcastIndex, broadcastShapes, broadcastStrides, Shape, sizeOf } from '../shape';
 import { empty, Tensor } from '../tensor';
 import { backend } from '../backends/backend';
@@ -83,6 +83,8 @@ function backwardName(out: Tensor): string {
   if (a === 2 && b === 2) return 'MmBackward0';
   if (a === 2 && b === 1) return 'MvBackward0';
   if (a === 1 && b === 2) return 'SqueezeBackward3';
+  // PyTorch 1.13 computes 2-D @ batched as a transposed product, then copies.
+  if (a === 2 && b >= 3) return 'CloneBackward0';
   return 'UnsafeViewBackward0';
 }
 
@@ -92,6 +94,7 @@ export const matmulOp = registerOp({
   backwardName,
   arity: 2,
   savesTensors: true,
+  saves: (out) => ((out.in0 as Tensor).requiresGrad ? SAVES_IN1 : 0) | ((out.in1 as Tensor).requiresGrad ? SAVES_IN0 : 0),
   forward: (a, b) => matmulForward(a, b as Tensor),
   vjp: (out, i, g, go, dst, doff) => {
     const a = out.in0 as Tensor;

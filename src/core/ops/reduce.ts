@@ -6,7 +6,7 @@
  */
 import { rounder } from '../dtype';
 import { runtimeError } from '../errors';
-import { registerOp } from '../registry';
+import { registerOp, SAVES_IN0, SAVES_OUT } from '../registry';
 import { broadcastIndex, broadcastStrides, normDim, Shape, SCALAR_SHAPE, sizeOf } from '../shape';
 import { empty, Tensor } from '../tensor';
 
@@ -137,7 +137,9 @@ export interface ExtremeAttrs {
 /** `better(x, best)`: x replaces the running extreme (NaN always wins, and stays). */
 function extremeForward(a: Tensor, at: ExtremeAttrs, isMax: boolean): Tensor {
   if (a.size === 0) throw runtimeError('max(): Expected reduction dim to be specified for input.numel() == 0.');
-  const better = (x: number, best: number): boolean => x !== x || (best === best && (isMax ? x > best : x < best));
+  // The first NaN wins and stays (PyTorch propagates NaN and returns its first index).
+  const better = (x: number, best: number): boolean =>
+    best === best && (x !== x || (isMax ? x > best : x < best));
   if (at.dim === null) {
     let best = a.buf[a.off];
     for (let k = 1; k < a.size; k++) {
@@ -189,6 +191,8 @@ function extremeOp(isMax: boolean) {
     backwardName: (out) => `${Name}Backward${(out.attrs as ExtremeAttrs).dim === null ? 1 : 0}`,
     arity: 1,
     savesTensors: true,
+    // max(): self and result; max(dim): only the indices, which user code cannot change.
+    saves: (out) => ((out.attrs as ExtremeAttrs).dim === null ? SAVES_IN0 | SAVES_OUT : 0),
     forward: (a, _b, attrs) => extremeForward(a, attrs as ExtremeAttrs, isMax),
     vjp: (out, _i, g, go, dst, doff) => extremeVjp(out, g, go, dst, doff),
     derivative: [

@@ -4,7 +4,7 @@
  * softmax: y ⊙ (g − Σ g⊙y); log_softmax: g − exp(y) ⊙ Σ g.
  */
 import { Buf, rounder } from '../dtype';
-import { registerOp } from '../registry';
+import { registerOp, SAVES_OUT } from '../registry';
 import { normDim, sizeOf } from '../shape';
 import { empty, Tensor } from '../tensor';
 
@@ -78,6 +78,7 @@ export const softmaxOp = registerOp({
   backwardName: 'SoftmaxBackward0',
   arity: 1,
   savesTensors: true,
+  saves: () => SAVES_OUT,
   forward: (a, _b, attrs) => softmaxForward(a, (attrs as SoftmaxAttrs).dim, false),
   vjp: (out, _i, g, go, dst, doff) => softmaxVjp(out, g, go, dst, doff, false),
   derivative: [
@@ -91,6 +92,7 @@ export const logSoftmaxOp = registerOp({
   backwardName: 'LogSoftmaxBackward0',
   arity: 1,
   savesTensors: true,
+  saves: () => SAVES_OUT,
   forward: (a, _b, attrs) => softmaxForward(a, (attrs as SoftmaxAttrs).dim, true),
   vjp: (out, _i, g, go, dst, doff) => softmaxVjp(out, g, go, dst, doff, true),
   derivative: [

@@ -3,7 +3,7 @@
  * clamp. Each backward uses the same formula and evaluation order as
  * PyTorch's (e.g. tanh: grad * (1 - y*y); sigmoid: grad * (1 - y) * y).
  */
-import { Derivative, OpDef, registerOp } from '../registry';
+import { Derivative, OpDef, registerOp, SAVES_IN0, SAVES_OUT } from '../registry';
 import { Round, unaryLocal, unaryMap, unaryVjp } from './elementwise';
 
 
@@ -20,6 +20,8 @@ function unaryOp(spec: {
   local: (x: number, y: number, r: Round) => number;
   vjp?: (g: number, x: number, y: number, r: Round) => number;
   derivative: Derivative;
+  /** The backward reads the output (exp, sqrt, tanh, sigmoid, relu) rather than the input. */
+  savesResult?: boolean;
 }): OpDef {
   // Built once per op, so running the op allocates no closure.
   const f = spec.f;
@@ -32,6 +34,7 @@ function unaryOp(spec: {
     backwardName: spec.backwardName,
     arity: 1,
     savesTensors: true,
+    saves: spec.savesResult ? () => SAVES_OUT : () => SAVES_IN0,
     forward: (a) => unaryMap(a, f),
     vjp: (out, _i, g, go, dst, doff) => unaryVjp(out, g, go, dst, doff, grad),
     derivative: [spec.derivative],
@@ -43,6 +46,7 @@ const d = (text: string, latex: string): Derivative => ({ text, latex });
 
 export const expOp = unaryOp({
   name: 'exp',
+  savesResult: true,
   backwardName: 'ExpBackward0',
   f: Math.exp,
   local: (_x, y) => y,
@@ -60,6 +64,7 @@ export const logOp = unaryOp({
 
 export const sqrtOp = unaryOp({
   name: 'sqrt',
+  savesResult: true,
   symbol: '√',
   backwardName: 'SqrtBackward0',
   f: Math.sqrt,
@@ -95,14 +100,17 @@ export const cosOp = unaryOp({
 
 export const tanhOp = unaryOp({
   name: 'tanh',
+  savesResult: true,
   backwardName: 'TanhBackward0',
   f: Math.tanh,
-  local: (_x, y, r) => 1 - r(y * y),
+  // PyTorch's vectorized kernel fuses 1 - y*y (one rounding), so y*y is not rounded on its own.
+  local: (_x, y) => 1 - y * y,
   derivative: d('∂(tanh a)/∂a = 1 − tanh²a', '\\frac{\\partial \\tanh a}{\\partial a} = 1 - \\tanh^2 a'),
 });
 
 export const sigmoidOp = unaryOp({
   name: 'sigmoid',
+  savesResult: true,
   symbol: 'σ',
   backwardName: 'SigmoidBackward0',
   // PyTorch's float32 kernel: 1 / (1 + exp(-x)), rounding each step.
@@ -114,11 +122,13 @@ export const sigmoidOp = unaryOp({
 
 export const reluOp = unaryOp({
   name: 'relu',
+  savesResult: true,
   symbol: 'ReLU',
   backwardName: 'ReluBackward0',
   f: (x) => (x > 0 ? x : x !== x ? x : 0),
-  local: (_x, y) => (y > 0 ? 1 : 0),
-  vjp: (g, _x, y) => (y > 0 ? g : 0),
+  // threshold_backward(grad, result, 0): zero where result <= 0, so NaN passes the gradient.
+  local: (_x, y) => (y <= 0 ? 0 : 1),
+  vjp: (g, _x, y) => (y <= 0 ? 0 : g),
   derivative: d('∂relu(a)/∂a = 1 if a > 0 else 0', '\\frac{\\partial\\,\\mathrm{relu}(a)}{\\partial a} = [a > 0]'),
 });
 
