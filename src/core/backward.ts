@@ -96,7 +96,7 @@ function versionError(node: Tensor): Error {
   const what = culprit.op ? `, which is output 0 of ${backwardNameOf(culprit)},` : '';
   const type = culprit.dtype === 'float32' ? 'torch.FloatTensor' : 'torch.DoubleTensor';
   return runtimeError(
-    `one of the variables needed for gradient computation has been modified by an inplace operation: [${type} [${culprit.shape.join(', ')}]]${what} is at version ${v}; expected version ${expected} instead. Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!`,
+    `one of the variables needed for gradient computation has been modified by an inplace operation: [${type} [${culprit.shape.join(', ')}]]${what} is at version ${v}; expected version ${expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`,
   );
 }
 

@@ -212,7 +212,8 @@ export const powTensorOp = registerOp({
   savesTensors: true,
   saves: (out) =>
     ((out.in0 as Tensor).requiresGrad ? SAVES_IN0 | SAVES_IN1 : 0) |
-    ((out.in1 as Tensor).requiresGrad ? SAVES_IN0 | SAVES_OUT : 0),
+    // the exponent's gradient reads self, the exponent (self == 0 & exponent >= 0) and the result
+    ((out.in1 as Tensor).requiresGrad ? SAVES_IN0 | SAVES_IN1 | SAVES_OUT : 0),
   forward: (a, b) => binaryMap(a, b as Tensor, powTK),
   vjp: (out, i, g, go, dst, doff) => binaryVjp(out, i, g, go, dst, doff, i === 0 ? powTGradA : powTGradB),
   derivative: [

@@ -58,7 +58,8 @@ function softmaxVjp(out: Tensor, g: Buf, go: number, dst: Buf, doff: number, log
       for (let j = 0; j < n; j++) s = r(s + g[go + base + j * stride]);
       for (let j = 0; j < n; j++) {
         const k = base + j * stride;
-        dst[doff + k] = g[go + k] - r(r(Math.exp(y[out.off + k])) * s);
+        // PyTorch's kernel fuses grad - exp(y) * sum (one rounding); exp(y) itself is rounded.
+        dst[doff + k] = g[go + k] - r(Math.exp(y[out.off + k])) * s;
       }
     } else {
       for (let j = 0; j < n; j++) s = r(s + r(g[go + base + j * stride] * y[out.off + base + j * stride]));
