@@ -12,6 +12,9 @@ import { matmulOp } from './ops/matmul';
 import { ExtremeAttrs, maxOp, meanOp, minOp, reduceAttrs, sumOp } from './ops/reduce';
 import {
   catOp,
+  cloneOp,
+  inferShape,
+  isContiguous,
   JoinAttrs,
   permuteOp,
   PermuteAttrs,
@@ -37,6 +40,7 @@ import {
   sqrtOp,
   tanhOp,
 } from './ops/unary';
+import { sameShape } from './shape';
 import { scalar, Tensor } from './tensor';
 
 export type TensorOrNumber = Tensor | number;
@@ -136,12 +140,12 @@ export function minDim(a: Tensor, dim: number, keepdim = false): { values: Tenso
 
 function extremeDim(a: Tensor, dimArg: number, keepdim: boolean, isMax: boolean) {
   const dim = reduceAttrs(a.ndim, dimArg, keepdim).dims as readonly number[];
-  const at: ExtremeAttrs = { dim: a.ndim === 0 ? null : dim[0], keepdim, indices: null };
+  const at: ExtremeAttrs = { dim: dim[0], keepdim, indices: null };
   const values = apply(isMax ? maxOp : minOp, a, null, at);
-  if (at.indices === null) return { values, indices: [0] };
+  if (a.ndim === 0) return { values, indices: [0] };
   // Flat input index -> index along dim.
   const stride = a.shape.slice(dim[0] + 1).reduce((p, s) => p * s, 1);
-  const indices = Array.from(at.indices, (k) => Math.floor(k / stride) % a.shape[dim[0]]);
+  const indices = Array.from(at.indices as unknown as Int32Array, (k: number) => Math.floor(k / stride) % a.shape[dim[0]]);
   return { values, indices };
 }
 
@@ -163,11 +167,30 @@ export function t(a: Tensor): Tensor {
 export const T = (a: Tensor): Tensor =>
   permute(a, { perm: a.shape.map((_s, i) => a.ndim - 1 - i), backwardName: 'PermuteBackward0', map: new Int32Array(0) });
 
-export const reshape = (a: Tensor, shape: readonly number[]): Tensor =>
-  apply(reshapeOp, a, null, { shape, backwardName: 'ReshapeAliasBackward0' });
+/** a.clone() */
+export const clone = (a: Tensor): Tensor => apply(cloneOp, a, null, null);
 
-export const view = (a: Tensor, shape: readonly number[]): Tensor =>
-  apply(reshapeOp, a, null, { shape, backwardName: 'ViewBackward0' });
+/** a.contiguous(): a copy when PyTorch's layout is transposed, else a itself. */
+export const contiguous = (a: Tensor): Tensor => (isContiguous(a) ? a : clone(a));
+
+/**
+ * a.reshape(shape): a view when PyTorch could make one; for a transposed
+ * (non-contiguous) tensor PyTorch copies first (CloneBackward0, then
+ * UnsafeViewBackward0), and so do we.
+ */
+export function reshape(a: Tensor, shape: readonly number[]): Tensor {
+  if (!isContiguous(a) && !sameShape(inferShape(shape, a.size), a.shape))
+    return apply(reshapeOp, clone(a), null, { shape, backwardName: 'UnsafeViewBackward0' });
+  return apply(reshapeOp, a, null, { shape, backwardName: 'ReshapeAliasBackward0' });
+}
+
+export function view(a: Tensor, shape: readonly number[]): Tensor {
+  if (!isContiguous(a) && !sameShape(inferShape(shape, a.size), a.shape))
+    throw runtimeError(
+      "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
+    );
+  return apply(reshapeOp, a, null, { shape, backwardName: 'ViewBackward0' });
+}
 
 /** a[index] along dim (an integer index removes the dim). */
 export function select(a: Tensor, dim: number, index: number): Tensor {

@@ -131,9 +131,9 @@ export function sumToShape(
   }
   const acc = new Float64Array(nIn);
   const idx = broadcastIndex(outShape, broadcastStrides(inShape, outShape));
-  // Accumulate in the destination's precision, element by element in order,
-  // as PyTorch's CPU reduction does for the small tensors of a course.
-  const f32 = dst instanceof Float32Array;
+  // Accumulate in the gradient's precision (PyTorch sums in the output's
+  // dtype, then casts to the input's), element by element in order.
+  const f32 = g instanceof Float32Array;
   for (let k = 0; k < nOut; k++) {
     const j = idx[k];
     acc[j] = f32 ? Math.fround(acc[j] + g[goff + k]) : acc[j] + g[goff + k];

@@ -21,6 +21,18 @@ export interface TensorMeta {
   base?: Tensor;
   /** Variable name the interpreter bound this tensor to, for labels. */
   label?: string;
+  /**
+   * The Python-visible dtype when it is not a float: integer and boolean
+   * tensors (torch.tensor([0, 1]), comparisons) are held in float64 storage
+   * by the core, which computes only with floats, and are never differentiated.
+   */
+  logical?: 'int64' | 'bool';
+  /**
+   * For a transposed tensor, the order of its dims in memory in PyTorch
+   * (every core tensor is stored contiguous; this records what PyTorch's
+   * strides would be, so reshape/view behave as they do there).
+   */
+  perm?: readonly number[];
 }
 
 let nextId = 0;

@@ -48,6 +48,7 @@ const SUITE_OF: Readonly<Record<string, string>> = {
   min: 'min (all, along a dim)',
   permute: 'permute (c.T, c.t, c.transpose)',
   reshape: 'reshape and view (with -1)',
+  clone: 'clone (reshape of a transposed tensor copies first)',
   select: 'select',
   slice: 'slice (steps, negative and out-of-range bounds)',
   stack: 'stack',
@@ -594,6 +595,15 @@ describe('gradcheck (float64 finite differences)', () => {
         );
       });
     }
+  });
+
+  opSuite('clone', () => {
+    it('x.t().reshape(-1): PyTorch clones the transposed tensor, then views it', () => {
+      property(tensorArb(shapeArb(2, 2)), (a) => check(([x]) => c.reshape(c.t(x), [-1]), [a]));
+    });
+    it('clone and contiguous directly', () => {
+      property(tensorArb(shapeArb(0, 3)), (a) => check(([x]) => c.mul(c.clone(x), c.sum(c.contiguous(c.T(x)))), [a]));
+    });
   });
 
   opSuite('select', () => {

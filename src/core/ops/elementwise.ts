@@ -6,7 +6,7 @@
  */
 import { Buf, DType, rounder } from '../dtype';
 import { broadcastIndex, broadcastShapes, broadcastStrides, sameShape, sumToShape } from '../shape';
-import { empty, Tensor } from '../tensor';
+import { copyOf, empty, Tensor } from '../tensor';
 
 /**
  * PyTorch's type promotion among float tensors: a tensor with dimensions
@@ -47,6 +47,10 @@ function broadcastPair(a: Tensor, b: Tensor, shape: readonly number[]): [Int32Ar
 }
 
 export function binaryMap(a: Tensor, b: Tensor, f: (x: number, y: number, r: Round) => number): Tensor {
+  // PyTorch casts both operands to the result dtype before computing.
+  const dt = promote(a, b);
+  if (a.dtype !== dt) a = copyOf(a, dt);
+  if (b.dtype !== dt) b = copyOf(b, dt);
   if (a.ndim === 0 && b.ndim === 0) {
     const o = empty(a.shape, promote(a, b));
     o.buf[o.off] = f(a.buf[a.off], b.buf[b.off], rounder(o.dtype));
@@ -123,10 +127,12 @@ export function binaryVjp(
   const bo = b.off;
   const yo = out.off;
   if (n === 1) {
-    dst[doff] = f(g[go], ab[ao], bb[bo], yb[yo], r);
+    dst[doff] = r(f(g[go], ab[ao], bb[bo], yb[yo], r));
     return;
   }
-  const direct = target.size === n;
+  // Straight into dst only when no reduction or dtype cast is needed: PyTorch
+  // computes the gradient in the output's dtype, sums broadcast dims, then casts.
+  const direct = target.size === n && target.dtype === out.dtype;
   const scratch = direct ? null : empty(out.shape, out.dtype);
   const tmp = scratch === null ? dst : scratch.buf;
   const to = scratch === null ? doff : scratch.off;

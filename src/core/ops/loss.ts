@@ -124,6 +124,9 @@ export const nllLossOp = registerOp({
   derivative: [d('∂(−mean log pₜ)/∂log pᵢ,ₜ = −1/N at the target class, 0 elsewhere', '\\frac{\\partial \\ell}{\\partial \\log p_{i,t_i}} = -\\frac{1}{N}')],
 });
 
+/** PyTorch's Loss.cpp declares `constexpr float EPSILON = 1e-12`: float32, even for float64 inputs. */
+const EPSILON = Math.fround(1e-12);
+
 export interface BceAttrs {
   readonly target: Tensor;
   readonly reduction: Reduction;
@@ -162,7 +165,7 @@ export const bceLossOp = registerOp({
     for (let k = 0; k < a.size; k++) {
       const x = a.buf[a.off + k];
       const y = at.target.buf[at.target.off + k];
-      const v = r(r(upstream(g, go, k, at.reduction) * r(x - y)) / Math.max(r(r(1 - x) * x), r(1e-12)));
+      const v = r(r(upstream(g, go, k, at.reduction) * r(x - y)) / Math.max(r(r(1 - x) * x), EPSILON));
       dst[doff + k] = at.reduction === 'mean' ? v / a.size : v;
     }
   },

@@ -68,10 +68,13 @@ function sumForward(a: Tensor, at: ReduceAttrs): Tensor {
 
 const d = (text: string, latex: string) => ({ text, latex });
 
+const isFullReduce = (at: ReduceAttrs): boolean => at.dims === null && !at.keepdim;
+
 export const sumOp = registerOp({
   name: 'sum',
   symbol: 'Σ',
-  backwardName: (out) => ((out.attrs as ReduceAttrs).dims === null ? 'SumBackward0' : 'SumBackward1'),
+  // PyTorch: sum() is SumBackward0; any dim= or keepdim=True form is SumBackward1.
+  backwardName: (out) => (isFullReduce(out.attrs as ReduceAttrs) ? 'SumBackward0' : 'SumBackward1'),
   arity: 1,
   savesTensors: false,
   forward: (a, _b, attrs) => sumForward(a, attrs as ReduceAttrs),
@@ -96,7 +99,7 @@ export const sumOp = registerOp({
 export const meanOp = registerOp({
   name: 'mean',
   symbol: 'mean',
-  backwardName: (out) => ((out.attrs as ReduceAttrs).dims === null ? 'MeanBackward0' : 'MeanBackward1'),
+  backwardName: (out) => (isFullReduce(out.attrs as ReduceAttrs) ? 'MeanBackward0' : 'MeanBackward1'),
   arity: 1,
   savesTensors: false,
   forward: (a, _b, attrs) => {
@@ -140,6 +143,13 @@ function extremeForward(a: Tensor, at: ExtremeAttrs, isMax: boolean): Tensor {
   // The first NaN wins and stays (PyTorch propagates NaN and returns its first index).
   const better = (x: number, best: number): boolean =>
     best === best && (x !== x || (isMax ? x > best : x < best));
+  if (at.dim !== null && a.ndim === 0) {
+    // Along dim 0 (or -1) of a 0-dim tensor: the value itself, index 0.
+    at.indices = new Int32Array(1);
+    const o = empty(SCALAR_SHAPE, a.dtype);
+    o.buf[o.off] = a.buf[a.off];
+    return o;
+  }
   if (at.dim === null) {
     let best = a.buf[a.off];
     for (let k = 1; k < a.size; k++) {

@@ -9,7 +9,7 @@ import { Buf } from '../dtype';
 import { indexError, runtimeError, valueError } from '../errors';
 import { registerOp } from '../registry';
 import { broadcastIndex, normDim, SCALAR_SHAPE, Shape, shapeList, sizeOf, stridesOf } from '../shape';
-import { empty, Tensor, versionOwner } from '../tensor';
+import { copyOf, empty, Tensor, versionOwner } from '../tensor';
 
 const d = (text: string, latex: string) => ({ text, latex });
 
@@ -57,10 +57,48 @@ export const permuteOp = registerOp({
       0,
     );
     at.map = map;
+    const base = a.meta?.perm ?? a.shape.map((_s, i) => i);
+    const perm = at.perm.map((p) => base[p]);
+    if (!isContiguousPerm(out.shape, perm)) out.meta = { perm };
     return out;
   },
   vjp: (out, _i, g, go, dst, doff) => scatterVjp(out, g, go, dst, doff),
   derivative: [d('transpose: the gradient is transposed back', '\\bar{A} = \\bar{G}^{\\top}')],
+});
+
+/** PyTorch's is_contiguous for a permuted layout: dims of size > 1 keep their memory order. */
+function isContiguousPerm(shape: readonly number[], perm: readonly number[]): boolean {
+  let last = -1;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    if (perm[i] < last) return false;
+    last = perm[i];
+  }
+  return true;
+}
+
+/** Whether PyTorch would see this tensor as contiguous. */
+export function isContiguous(t: Tensor): boolean {
+  return t.meta?.perm === undefined;
+}
+
+/** a.clone() / a.contiguous(): a copy (PyTorch's CloneBackward0). */
+export const cloneOp = registerOp({
+  name: 'clone',
+  symbol: 'clone',
+  backwardName: 'CloneBackward0',
+  arity: 1,
+  savesTensors: false,
+  forward: (a) => copyOf(a),
+  vjp: (out, _i, g, go, dst, doff) => {
+    for (let k = 0; k < out.size; k++) dst[doff + k] = g[go + k];
+  },
+  derivative: [d('copy: the gradient passes unchanged', '\\bar{A} = \\bar{G}')],
+  localGrad: (out) => {
+    const t = empty(out.shape, out.dtype);
+    t.buf.fill(1, t.off, t.off + t.size);
+    return t;
+  },
 });
 
 /** Attributes for permuteOp from a transpose of dims d0 and d1. */

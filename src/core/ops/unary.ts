@@ -78,7 +78,8 @@ export const absOp = unaryOp({
   symbol: '|x|',
   backwardName: 'AbsBackward0',
   f: Math.abs,
-  local: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
+  // grad * self.sgn(), and sgn(NaN) is 0 in PyTorch.
+  local: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   derivative: d('∂|a|/∂a = sign(a)', '\\frac{\\partial |a|}{\\partial a} = \\operatorname{sign}(a)'),
 });
 
