@@ -41,6 +41,6 @@ export {
 } from './inplace';
 export { allOps, backwardNameOf, getOp, symbolOf } from './registry';
 export type { Derivative, OpDef } from './registry';
-export { broadcastShapes, formatShape, sizeOf } from './shape';
+export { broadcastIndex, broadcastShapes, broadcastStrides, formatShape, sizeOf } from './shape';
 export type { Shape } from './shape';
-export { copyOf, empty, fromNested, fromValues, full, scalar, Tensor, tensorCount, toNested } from './tensor';
+export { copyOf, empty, fromNested, fromValues, full, scalar, Tensor, tensorCount, toNested, versionOwner } from './tensor';
