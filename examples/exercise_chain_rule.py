@@ -1,4 +1,10 @@
-# The course exercise: derive dloss/dw1 and dloss/dw2 by hand, then check with PyTorch.
+# The course exercise: derive dloss/dw1, dloss/dw2 and dloss/db by hand,
+# then let autograd check your derivation.
+#
+# Model: y_hat = x**2 * w2 + x * w1 + b, loss = (y_hat - y)**2.
+# Chain rule: dloss/dw = dloss/dy_hat * dy_hat/dw, with
+#     dloss/dy_hat = 2 * (y_hat - y)
+#     dy_hat/dw1 = x,  dy_hat/dw2 = x**2,  dy_hat/db = 1
 import torch
 
 x = torch.tensor(2.0); y = torch.tensor(3.0)

@@ -81,11 +81,11 @@ export function apply(op: OpDef, a: Tensor, b: Tensor | null, attrs: unknown): T
     out.in0 = a;
     out.in1 = b;
     out.attrs = attrs;
-    out.site = currentSite;
     if (op.savesTensors) out.savedVersion = currentSavedVersion(out);
   } else if (attrs !== null) {
     out.attrs = attrs;
   }
+  out.site = currentSite;
   if (listener !== null) listener(out, op, needs);
   return out;
 }

@@ -4,6 +4,20 @@
  * `1e+16`, `nan`, `inf`. JavaScript finds the same shortest digits
  * (Number#toExponential with no argument); only the layout differs.
  */
+/**
+ * The shortest decimal that reads back as the same float32, in Python's
+ * layout: how a float32 value is best shown to a person (`-1.66`, not
+ * `-1.659999966621399`, its exact double).
+ */
+export function float32Repr(x: number): string {
+  if (!Number.isFinite(x) || x === 0) return pyFloatRepr(x);
+  for (let p = 1; p <= 9; p++) {
+    const y = Number(x.toPrecision(p));
+    if (Math.fround(y) === x) return pyFloatRepr(y);
+  }
+  return pyFloatRepr(x);
+}
+
 export function pyFloatRepr(x: number): string {
   if (x !== x) return 'nan';
   if (x === Infinity) return 'inf';

@@ -19,6 +19,7 @@ import {
   PyObject,
   PyRange,
   PyTuple,
+  PyType,
   PyValue,
 } from './values';
 
@@ -133,6 +134,7 @@ export function repr(v: PyValue, seen: Set<unknown> = new Set()): string {
     }
   }
   if (v instanceof PyFunction) return `<function ${v.name}>`;
+  if (v instanceof PyType) return v.reprText;
   if (v instanceof PyBuiltin) return `<built-in function ${v.name}>`;
   if (v instanceof PyBoundMethod) return `<bound method ${(v.fn as PyFunction | PyBuiltin).name} of ${repr(v.self, seen)}>`;
   if (v instanceof PyModule) return `<module '${v.name}'>`;
@@ -216,12 +218,6 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return (a % b !== 0n && a < 0n !== b < 0n) ? q - 1n : q;
 }
 
-function floatMod(a: number, b: number): number {
-  const r = a % b;
-  if (r !== 0 && r < 0 !== b < 0) return r + b;
-  if (r === 0) return b < 0 ? -0 : 0;
-  return r;
-}
 
 /** `a op b` on Python ints, floats and bools, with Python's errors. */
 export function numBinary(op: string, a: bigint | number | boolean, b: bigint | number | boolean): bigint | number {
@@ -248,6 +244,10 @@ export function numBinary(op: string, a: bigint | number | boolean, b: bigint | 
       case '**':
         if (y < 0n) {
           if (x === 0n) throw zeroDiv('0.0 cannot be raised to a negative power');
+          // One correctly rounded division when x**-y is exact (10**-5 == 1e-05, as CPython's libm gives).
+          const denom = x ** -y;
+          const d = Number(denom);
+          if (Number.isSafeInteger(d)) return 1 / d;
           return Math.pow(toFloat(x), Number(y));
         }
         if (x === 0n || x === 1n) return y === 0n ? 1n : x;
@@ -270,10 +270,10 @@ export function numBinary(op: string, a: bigint | number | boolean, b: bigint | 
       return fx / fy;
     case '//':
       if (fy === 0) throw zeroDiv('float floor division by zero');
-      return Math.floor(fx / fy);
+      return floatDivmod(fx, fy)[0];
     case '%':
       if (fy === 0) throw zeroDiv('float modulo');
-      return floatMod(fx, fy);
+      return floatDivmod(fx, fy)[1];
     case '**': {
       if (fx === 0 && fy < 0) throw zeroDiv('0.0 cannot be raised to a negative power');
       if (fx < 0 && Number.isFinite(fy) && !Number.isInteger(fy))
@@ -361,3 +361,31 @@ export function pyLen(v: PyValue): number {
   }
   throw typeErr(`object of type '${typeName(v)}' has no len()`);
 }
+
+/** CPython's float divmod (fmod-based, so 1 // 0.1 == 9.0). */
+export function floatDivmod(vx: number, wx: number): [number, number] {
+  if (wx === 0) throw zeroDiv('float divmod()');
+  let mod = vx % wx;
+  let div = (vx - mod) / wx;
+  if (mod) {
+    if (wx < 0 !== mod < 0) {
+      mod += wx;
+      div -= 1;
+    }
+  } else mod = wx < 0 ? -0 : 0;
+  let floordiv: number;
+  if (div) {
+    floordiv = Math.floor(div);
+    if (div - floordiv > 0.5) floordiv += 1;
+  } else floordiv = vx / wx < 0 || Object.is(vx / wx, -0) ? -0 : 0;
+  return [floordiv, mod];
+}
+
+
+/** d[k] = v keeping the key object already there (d = {1: 'a'}; d[1.0] = 'b' leaves the key 1). */
+export function dictSet(d: PyDict, k: PyValue, v: PyValue): void {
+  const id = keyOf(k);
+  const old = d.entries.get(id);
+  d.entries.set(id, [old ? old[0] : k, v]);
+}
+

@@ -78,6 +78,27 @@ export class PyBuiltin {
   ) {}
 }
 
+/**
+ * A class object (int, float, str, list, …, and type(x) of anything): it
+ * constructs when called and answers isinstance() through `check`.
+ */
+export class PyType extends PyBuiltin {
+  constructor(
+    name: string,
+    call: (a: CallArgs) => PyValue,
+    readonly check: (v: PyValue) => boolean,
+    /** Direct base classes (bool's is int); every class also derives from object. */
+    readonly bases: readonly PyType[] = [],
+  ) {
+    super(name, call);
+  }
+
+  /** How CPython shows a class: `<class 'float'>`. */
+  get reprText(): string {
+    return `<class '${this.name}'>`;
+  }
+}
+
 /** `obj.method` before it is called. */
 export class PyBoundMethod {
   constructor(

@@ -57,3 +57,48 @@ export function formatNode(t: Tensor, name: Namer = defaultNamer): string {
   const fn = backwardNameOf(t);
   return `${name(t)} = ${formatValues(t)}${fn ? `   grad_fn=<${fn}>` : ''}`;
 }
+
+/**
+ * `backprop run --trace`: one line per input of each backward step,
+ *   mul#7 (line 9): ∂L/∂w1 += ∂L/∂out (-15.5) × ∂out/∂w1 = x (2.0) → -31.0
+ * where the local derivative is written with the operands' names.
+ */
+export function formatTraceLines(rec: BackwardRecord, lineOf: (t: Tensor) => number | null, name: Namer = defaultNamer): string[] {
+  const lines: string[] = [];
+  for (const step of rec.steps) {
+    const node = step.node;
+    const line = lineOf(node);
+    const head = `${node.op?.name ?? 'leaf'}#${node.id}${line !== null ? ` (line ${line})` : ''}`;
+    const operands = inputNames(node, name);
+    for (const inp of step.inputs) {
+      const x = operand(name(inp.input));
+      const formula = localFormula(node, inp.derivative.text, operands);
+      const local = inp.local !== null && inp.local.size === 1 ? ` (${formatValues(inp.local)})` : '';
+      lines.push(
+        `${head}: ∂L/∂${x} += ∂L/∂out (${formatValues(step.upstream)}) × ∂out/∂${x} = ${formula}${local} → ${formatValues(inp.contribution)}`,
+      );
+    }
+  }
+  return lines;
+}
+
+function inputNames(node: Tensor, name: Namer): string[] {
+  const ins = [node.in0, node.in1].filter((t): t is Tensor => t !== null);
+  return ins.map((t) => operand(name(t)));
+}
+
+/**
+ * The local derivative with the operands' names: the right-hand side of the
+ * op's derivative text (`∂(a·b)/∂b = a`) with a and b replaced; x**n is
+ * written out with its exponent.
+ */
+function localFormula(node: Tensor, text: string, operands: readonly string[]): string {
+  if (node.op?.name === 'pow') {
+    const p = node.attrs as number;
+    const q = p - 1;
+    return q === 1 ? `${p}·${operands[0]}` : `${p}·${operands[0]}**${q}`;
+  }
+  if (!text.includes(' = ')) return text;
+  const rhs = text.slice(text.lastIndexOf(' = ') + 3);
+  return rhs.replace(/\b[ab]\b/g, (m) => operands[m === 'a' ? 0 : 1] ?? m);
+}

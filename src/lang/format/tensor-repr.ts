@@ -59,13 +59,17 @@ export function tensorRepr(t: Tensor, opts: TensorReprOptions = {}): string {
   const suffixes: string[] = [];
   let body: string;
   const numel = t.ndim === 0 ? 1 : t.size;
+  // Integer and boolean tensors are float64 in the core, tagged with the dtype Python sees.
+  const kind: ElementKind = t.meta?.logical ?? 'float';
+  const dtype = t.meta?.logical ?? t.dtype;
   if (numel === 0) {
     if (t.ndim !== 1) suffixes.push(`size=${tupleRepr(t.shape)}`);
-    if (t.dtype !== DEFAULT_DTYPE) suffixes.push(`dtype=torch.${t.dtype}`);
+    if (dtype !== DEFAULT_DTYPE) suffixes.push(`dtype=torch.${dtype}`);
     body = '[]';
   } else {
-    if (t.dtype !== DEFAULT_DTYPE) suffixes.push(`dtype=torch.${t.dtype}`);
-    body = tensorStr(t.values(), t.shape, indent, po);
+    // torch leaves the default float dtype, int64 and bool unprinted.
+    if (dtype !== DEFAULT_DTYPE && kind === 'float') suffixes.push(`dtype=torch.${dtype}`);
+    body = tensorStr(t.values(), t.shape, indent, po, kind);
   }
   const gradFn = opts.gradFn !== undefined ? opts.gradFn : backwardNameOf(t);
   const requiresGrad = opts.requiresGrad !== undefined ? opts.requiresGrad : t.requiresGrad && t.isLeaf;
@@ -97,11 +101,15 @@ function addSuffixes(text: string, suffixes: readonly string[], indent: number, 
  * whose elements are `vals` (row-major) and whose text starts at column
  * `indent`.
  */
+/** What the elements are, for formatting: floats, or int64 / bool tensors. */
+export type ElementKind = 'float' | 'int64' | 'bool';
+
 export function tensorStr(
   vals: ArrayLike<number>,
   shape: Shape,
   indent: number,
   printOptions: Partial<PrintOptions> = {},
+  kind: ElementKind = 'float',
 ): string {
   const po: PrintOptions = { ...DEFAULT_PRINT_OPTIONS, ...printOptions };
   const ndim = shape.length;
@@ -131,7 +139,7 @@ export function tensorStr(
     else for (const i of kept(d)) gather(off + i * strides[d], d + 1);
   };
   gather(0, 0);
-  const fmt = new Formatter(shown, po);
+  const fmt = new Formatter(shown, po, kind);
 
   const vector = (off: number, ind: number): string => {
     const n = shape[ndim - 1];
@@ -170,8 +178,17 @@ class Formatter {
   private maxWidth = 1;
   private readonly precision: number;
 
-  constructor(values: readonly number[], po: PrintOptions) {
+  constructor(
+    values: readonly number[],
+    po: PrintOptions,
+    private readonly kind: ElementKind = 'float',
+  ) {
     this.precision = po.precision;
+    if (kind !== 'float') {
+      // Non-floating dtypes: '{}'.format(value), right-aligned to the widest.
+      for (const v of values) this.widen(this.plain(v).length);
+      return;
+    }
     const nz = values.filter((v) => Number.isFinite(v) && v !== 0);
     if (nz.length === 0) return; // nothing to measure (and sci_mode is left alone, as in torch)
     let min = Infinity;
@@ -206,9 +223,14 @@ class Formatter {
     return this.maxWidth;
   }
 
+  private plain(v: number): string {
+    return this.kind === 'bool' ? (v !== 0 ? 'True' : 'False') : String(Math.trunc(v));
+  }
+
   format(v: number): string {
     let s: string;
-    if (this.sciMode) s = formatValue(v, `${this.maxWidth}.${this.precision}e`);
+    if (this.kind !== 'float') s = this.plain(v);
+    else if (this.sciMode) s = formatValue(v, `${this.maxWidth}.${this.precision}e`);
     else if (this.intMode) {
       s = formatValue(v, '.0f');
       if (Number.isFinite(v)) s += '.';
