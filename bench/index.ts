@@ -1,0 +1,436 @@
+/**
+ * `npm run bench`: throughput and memory of the autograd core next to a flat
+ * typed-array tape (the JavaScript speed limit) and PyTorch (single thread,
+ * through /usr/bin/python3 when it has torch). Prints one compact table.
+ * These are measurements, not tests: nothing here asserts on time.
+ *
+ * By default the script bundles itself with esbuild (as esbuild.mjs bundles
+ * dist/) and runs the bundle in a child process: loaded from source by tsx,
+ * every cross-module call goes through a CommonJS export getter, which makes
+ * the scalar path about twice slower than the code that ships.
+ *
+ * Flags (after `npm run bench --`): --no-torch, --no-bundle (measure the
+ * tsx-loaded sources in this process), --runs=N (timed runs per workload,
+ * default 5), --batch=N (scalar MLP batch, default 96), --torch-batch=N
+ * (batch of PyTorch's scalar MLP, default the same; it runs at about 10⁵
+ * nodes/s, so the full size takes ~10 s a run).
+ * See bench/README.md for what each figure means.
+ */
+import { buildSync } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as c from '../src/core';
+import { FlatTape } from './flat-tape';
+import { matmulCase, matmulFlops, MatmulShape, mlpCase, mlpFlops, MlpShape } from './matmul';
+import {
+  coreForward,
+  coreGrads,
+  coreModel,
+  coreZeroGrad,
+  flatForward,
+  flatGrads,
+  flatModel,
+  makeData,
+  nodeCount,
+  ScalarMlpConfig,
+} from './scalar-mlp';
+
+/** Debian's PyTorch imports only from the system interpreter; BACKPROP_BENCH_PYTHON overrides it. */
+const PYTHON = process.env.BACKPROP_BENCH_PYTHON ?? '/usr/bin/python3';
+/** Set in the bundled child: where the bench sources (torch_bench.py) live. */
+const BENCH_DIR = process.env.BACKPROP_BENCH_DIR ?? __dirname;
+const BUNDLED = process.env.BACKPROP_BENCH_DIR !== undefined;
+
+const args = process.argv.slice(2);
+function flag(name: string): string | undefined {
+  for (const a of args) {
+    if (a === `--${name}`) return '';
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+  }
+  return undefined;
+}
+const RUNS = Number(flag('runs') ?? 5);
+const BATCH = Number(flag('batch') ?? 96);
+const TORCH_BATCH = Number(flag('torch-batch') ?? BATCH);
+const WITH_TORCH = flag('no-torch') === undefined;
+
+const gc: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    throw new Error('run with node --expose-gc (npm run bench does)');
+  });
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const now = (): number => performance.now() / 1000;
+
+function heapBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) return line.split(':')[1].trim();
+  } catch {
+    // not Linux
+  }
+  return os.cpus()[0]?.model ?? 'unknown CPU';
+}
+
+interface Timing {
+  /** Seconds, median of the timed runs. */
+  median: number;
+  /** Seconds, fastest run: the least disturbed by other processes on a busy machine. */
+  best: number;
+}
+
+/** `runs` timed calls after `warmup` untimed ones, with a GC before each. */
+function timeIt(fn: () => void, warmup: number, runs: number): Timing {
+  for (let i = 0; i < warmup; i++) fn();
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    gc();
+    const t0 = now();
+    fn();
+    ts.push(now() - t0);
+  }
+  return { median: median(ts), best: Math.min(...ts) };
+}
+
+/**
+ * Garbage-collection pauses on the main thread, from the `gc` performance
+ * entries (delivered asynchronously, hence `settle`).
+ */
+class GcClock {
+  private readonly entries: { start: number; end: number }[] = [];
+  private readonly windows: { start: number; end: number }[] = [];
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) this.entries.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Counts GC inside [start, end) (performance.now() milliseconds). */
+  window(start: number, end: number): void {
+    this.windows.push({ start, end });
+  }
+
+  /** Fraction of the windows' time spent in GC, once pending entries have been delivered. */
+  async settle(): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    this.observer.disconnect();
+    let inGc = 0;
+    let total = 0;
+    for (const w of this.windows) {
+      total += w.end - w.start;
+      for (const e of this.entries) inGc += Math.max(0, Math.min(e.end, w.end) - Math.max(e.start, w.start));
+    }
+    return inGc / total;
+  }
+}
+
+// ------------------------------------------------------------------ scalar
+
+interface ScalarResult {
+  nodes: number;
+  forward: number;
+  backward: number;
+  bytesPerNode: number;
+  loss: number;
+  grads: Float64Array;
+}
+
+function benchCoreScalar(cfg: ScalarMlpConfig, gcClock: GcClock): ScalarResult {
+  const data = makeData(cfg);
+  const model = coreModel(data);
+  // Node count as the core sees it: tensors created by the forward pass
+  // (every one is a recorded op; the model creates no constants there).
+  const before = c.tensorCount();
+  let loss = coreForward(model, cfg);
+  const nodes = c.tensorCount() - before;
+  c.backward(loss);
+  const fw: number[] = [];
+  const bw: number[] = [];
+  for (let i = 0; i < 2 + RUNS; i++) {
+    coreZeroGrad(model);
+    gc();
+    const t0 = now();
+    loss = coreForward(model, cfg);
+    const t1 = now();
+    c.backward(loss);
+    const t2 = now();
+    if (i >= 2) {
+      fw.push(t1 - t0);
+      bw.push(t2 - t1);
+      gcClock.window(t0 * 1e3, t2 * 1e3);
+    }
+  }
+  const grads = coreGrads(model);
+  const lossValue = loss.at(0);
+  // Memory retained by one forward graph.
+  coreZeroGrad(model);
+  loss = null as unknown as c.Tensor;
+  gc();
+  const base = heapBytes();
+  const held = coreForward(model, cfg);
+  gc();
+  const bytes = heapBytes() - base;
+  if (held.size !== 1) throw new Error('unreachable');
+  return { nodes, forward: median(fw), backward: median(bw), bytesPerNode: bytes / nodes, loss: lossValue, grads };
+}
+
+function benchFlatScalar(cfg: ScalarMlpConfig): ScalarResult {
+  const data = makeData(cfg);
+  const model = flatModel(data);
+  let root = flatForward(model, cfg);
+  const nodes = root + 1 - model.leafEnd;
+  model.tape.backward(root);
+  const fw: number[] = [];
+  const bw: number[] = [];
+  for (let i = 0; i < 2 + RUNS; i++) {
+    gc();
+    const t0 = now();
+    root = flatForward(model, cfg);
+    const t1 = now();
+    model.tape.backward(root);
+    const t2 = now();
+    if (i >= 2) {
+      fw.push(t1 - t0);
+      bw.push(t2 - t1);
+    }
+  }
+  return {
+    nodes,
+    forward: median(fw),
+    backward: median(bw),
+    bytesPerNode: FlatTape.BYTES_PER_NODE,
+    loss: model.tape.val[root],
+    grads: flatGrads(model),
+  };
+}
+
+function compare(a: ScalarResult, b: ScalarResult): string {
+  let maxDiff = Math.abs(a.loss - b.loss);
+  let identical = a.loss === b.loss && a.grads.length === b.grads.length;
+  for (let i = 0; i < a.grads.length; i++) {
+    const d = Math.abs(a.grads[i] - b.grads[i]);
+    if (!(d <= maxDiff)) maxDiff = d;
+    if (a.grads[i] !== b.grads[i]) identical = false;
+  }
+  return identical
+    ? `identical (loss ${a.loss.toPrecision(10)}, ${a.grads.length} gradients)`
+    : `MISMATCH: max |diff| ${maxDiff.toExponential(2)} (loss ${a.loss} vs ${b.loss})`;
+}
+
+// ------------------------------------------------------------------ dense
+
+/** Share of `fn`'s time spent inside the backend's gemm. */
+function gemmShare(fn: () => void, reps: number): number {
+  const inner = c.backend();
+  let inGemm = 0;
+  c.setBackend({
+    name: `${inner.name}+timer`,
+    gemm(...a: Parameters<c.Backend['gemm']>) {
+      const t0 = now();
+      inner.gemm(...a);
+      inGemm += now() - t0;
+    },
+  });
+  try {
+    fn();
+    inGemm = 0;
+    gc();
+    const t0 = now();
+    for (let i = 0; i < reps; i++) fn();
+    return inGemm / (now() - t0);
+  } finally {
+    c.setBackend(inner);
+  }
+}
+
+// ------------------------------------------------------------------ torch
+
+interface TorchResult {
+  version: string;
+  threads: number;
+  scalar: Timing;
+  matmul: Timing;
+  mlp: Timing;
+}
+
+function runTorch(
+  scalar: ScalarMlpConfig,
+  mm: MatmulShape,
+  mlp: MlpShape,
+): { ok: true; r: TorchResult } | { ok: false; why: string } {
+  if (!existsSync(PYTHON)) return { ok: false, why: `${PYTHON} not found` };
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0)
+    return { ok: false, why: `${PYTHON} has no torch (${probe.stderr.trim().split('\n').pop()})` };
+  const cfg = {
+    scalar: { ...scalar, warmup: 1, runs: Math.min(RUNS, 3) }, // a full-size run takes ~10 s
+    matmul: { ...mm, warmup: 3, runs: 4 * RUNS },
+    mlp: { ...mlp, warmup: 3, runs: 4 * RUNS },
+  };
+  const res = spawnSync(PYTHON, [path.join(BENCH_DIR, 'torch_bench.py'), JSON.stringify(cfg)], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    maxBuffer: 1 << 20,
+  });
+  if (res.status !== 0) return { ok: false, why: `torch_bench.py failed: ${res.stderr.trim().split('\n').pop()}` };
+  return { ok: true, r: JSON.parse(res.stdout.trim().split('\n').pop() as string) as TorchResult };
+}
+
+// ------------------------------------------------------------------ report
+
+const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toPrecision(digits) : '—');
+const si = (x: number): string =>
+  x >= 1e9 ? `${fmt(x / 1e9)}G` : x >= 1e6 ? `${fmt(x / 1e6)}M` : x >= 1e3 ? `${fmt(x / 1e3)}k` : fmt(x);
+
+function table(rows: string[][]): string {
+  const w = rows[0].map((_h, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(w[i]) : cell.padStart(w[i]))).join('  ');
+  return [line(rows[0]), w.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** Bundles this script and runs the bundle; returns false when running in place instead. */
+function relaunchBundled(): boolean {
+  if (BUNDLED || flag('no-bundle') !== undefined) return false;
+  // Inside node_modules so that the bundle still resolves `esbuild` (left external).
+  const dir = path.join(__dirname, '..', 'node_modules', '.cache', 'backprop-bench');
+  mkdirSync(dir, { recursive: true });
+  const outfile = path.join(dir, 'index.js');
+  buildSync({
+    entryPoints: [__filename],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['esbuild'],
+    logLevel: 'warning',
+  });
+  const res = spawnSync(process.execPath, ['--expose-gc', outfile, ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, BACKPROP_BENCH_DIR: __dirname },
+  });
+  process.exitCode = res.status ?? 1;
+  return true;
+}
+
+async function main(): Promise<void> {
+  if (relaunchBundled()) return;
+  const scalarCfg: ScalarMlpConfig = { sizes: [16, 64, 64, 1], batch: BATCH, seed: 1234 };
+  const torchScalarCfg: ScalarMlpConfig = { ...scalarCfg, batch: TORCH_BATCH };
+  const mm: MatmulShape = { m: 256, k: 784, n: 128 };
+  const mlp: MlpShape = { batch: 256, sizes: [784, 128, 10] };
+  const load = () =>
+    os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
+
+  console.log('Backprop Debugger core benchmark');
+  console.log(`date:    ${new Date().toISOString()}`);
+  console.log(`machine: ${cpuModel()}, ${os.cpus().length} cores, load average ${load()} at start`);
+  console.log(`runtime: node ${process.version} (V8 ${process.versions.v8}), backend '${c.backend().name}'`);
+  console.log(`code:    ${BUNDLED ? 'esbuild bundle (as dist/ ships)' : 'sources loaded by tsx (--no-bundle)'}`);
+  console.log(`runs:    median of ${RUNS} timed runs (dense: ${4 * RUNS}) after warm-up, GC before each\n`);
+
+  // Dense first: its kernels are then measured before the scalar graphs
+  // have made the shared elementwise code polymorphic (see README).
+  const mmCase = matmulCase(mm);
+  const mmT = timeIt(() => mmCase.step(), 3, 4 * RUNS);
+  const mlpC = mlpCase(mlp);
+  const mlpT = timeIt(() => mlpC.step(), 3, 4 * RUNS);
+  const mlpGemm = gemmShare(() => mlpC.step(), 10);
+
+  const gcClock = new GcClock();
+  const expected = nodeCount(scalarCfg);
+  const core = benchCoreScalar(scalarCfg, gcClock);
+  const gcShare = await gcClock.settle();
+  const flat = benchFlatScalar(scalarCfg);
+  if (core.nodes !== expected || flat.nodes !== expected)
+    console.log(`note: node counts differ (model ${expected}, core ${core.nodes}, flat ${flat.nodes})`);
+  const check = compare(core, flat);
+
+  const torch = WITH_TORCH ? runTorch(torchScalarCfg, mm, mlp) : { ok: false as const, why: 'skipped (--no-torch)' };
+  const t = torch.ok ? torch.r : null;
+
+  const coreSec = core.forward + core.backward;
+  const coreRate = core.nodes / coreSec;
+  const flatRate = flat.nodes / (flat.forward + flat.backward);
+  const torchNodes = nodeCount(torchScalarCfg);
+  const torchRate = t ? torchNodes / t.scalar.median : NaN;
+  const gflops = (flops: number, s: number) => flops / s / 1e9;
+  const mmG = gflops(matmulFlops(mm), mmT.median);
+  const mlpG = gflops(mlpFlops(mlp), mlpT.median);
+  const tmmG = t ? gflops(matmulFlops(mm), t.matmul.median) : NaN;
+  const tmlpG = t ? gflops(mlpFlops(mlp), t.mlp.median) : NaN;
+  const ratio = (x: number) => (Number.isFinite(x) ? `${fmt(x)}×` : '—');
+  const ms = (s: number) => `${fmt(s * 1e3)} ms`;
+  const times = (x: Timing) => `${fmt(x.median * 1e3)} / ${fmt(x.best * 1e3)} ms`;
+
+  const rows: string[][] = [
+    ['workload', 'metric', 'core', 'flat tape', 'torch', 'core/torch', 'core/flat'],
+    [
+      `scalar MLP ${scalarCfg.sizes.join('-')} ×${scalarCfg.batch}, f64 (${si(core.nodes)} nodes)`,
+      'nodes/s fwd+bwd',
+      si(coreRate),
+      si(flatRate),
+      t ? si(torchRate) : '—',
+      ratio(coreRate / torchRate),
+      ratio(coreRate / flatRate),
+    ],
+    ['', '  forward', ms(core.forward), ms(flat.forward), '', '', ''],
+    ['', '  backward', ms(core.backward), ms(flat.backward), '', '', ''],
+    ['', '  GC pauses', `${fmt(100 * gcShare, 2)}%`, '', '', '', ''],
+    ['', 'bytes/node after fwd', fmt(core.bytesPerNode), fmt(flat.bytesPerNode), '', '', ''],
+    [
+      `matmul ${mm.m}×${mm.k} @ ${mm.k}×${mm.n} fwd+bwd, f32`,
+      'GFLOP/s',
+      fmt(mmG),
+      '',
+      fmt(tmmG),
+      ratio(mmG / tmmG),
+      '',
+    ],
+    ['', '  time: median / best', times(mmT), '', t ? times(t.matmul) : '—', '', ''],
+    [
+      `MLP ${mlp.sizes.join('-')} batch ${mlp.batch} fwd+bwd, f32, CE`,
+      'GFLOP/s (matmul flops)',
+      fmt(mlpG),
+      '',
+      fmt(tmlpG),
+      ratio(mlpG / tmlpG),
+      '',
+    ],
+    ['', '  time: median / best', times(mlpT), '', t ? times(t.mlp) : '—', '', ''],
+    ['', '  share in gemm', `${fmt(100 * mlpGemm, 2)}%`, '', '', '', ''],
+  ];
+  console.log(table(rows));
+  console.log(`\ncore vs flat tape: ${check}`);
+  if (t)
+    console.log(
+      `torch ${t.version}, ${t.threads} thread(s); scalar MLP at batch ${torchScalarCfg.batch} (${si(torchNodes)} nodes), median of ${Math.min(RUNS, 3)}.`,
+    );
+  else console.log(`torch: not measured — ${(torch as { why: string }).why}; the figures above are ours only.`);
+  console.log(`load average at end: ${load()} (on a busy machine medians inflate; best times are steadier)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
