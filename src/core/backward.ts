@@ -137,23 +137,38 @@ function collect(root: Tensor, base: number): Tensor[] {
   return sortDescending(found);
 }
 
-/** Sorts by descending id: a counting pass when ids are dense (the usual case), else a comparison sort. */
+/**
+ * Orders nodes by descending id. Leaves (parameters, created long before
+ * the graph of a training step) are split off first: the op nodes of one
+ * graph have dense ids, so a counting pass sorts them in linear time; leaves
+ * propagate nothing, so they come last (still by descending id).
+ */
 function sortDescending(ts: Tensor[]): Tensor[] {
+  const ops: Tensor[] = [];
+  const leaves: Tensor[] = [];
+  for (let i = 0; i < ts.length; i++) (ts[i].op === null ? leaves : ops).push(ts[i]);
+  const byId = (x: Tensor, y: Tensor): number => y.id - x.id;
+  leaves.sort(byId);
+  if (ops.length === 0) return leaves;
   let lo = Infinity;
   let hi = -Infinity;
-  for (let i = 0; i < ts.length; i++) {
-    const id = ts[i].id;
+  for (let i = 0; i < ops.length; i++) {
+    const id = ops[i].id;
     if (id < lo) lo = id;
     if (id > hi) hi = id;
   }
   const span = hi - lo + 1;
-  if (span > 4 * ts.length + 64) return ts.sort((x, y) => y.id - x.id);
-  // slot[hi - id] = 1 + position in ts
-  const slot = new Int32Array(span);
-  for (let i = 0; i < ts.length; i++) slot[hi - ts[i].id] = i + 1;
-  const out = new Array<Tensor>(ts.length);
-  let k = 0;
-  for (let i = 0; i < span; i++) if (slot[i] !== 0) out[k++] = ts[slot[i] - 1];
+  let out: Tensor[];
+  if (span > 4 * ops.length + 64) out = ops.sort(byId);
+  else {
+    // slot[hi - id] = 1 + position in ops
+    const slot = new Int32Array(span);
+    for (let i = 0; i < ops.length; i++) slot[hi - ops[i].id] = i + 1;
+    out = new Array<Tensor>(ops.length);
+    let k = 0;
+    for (let i = 0; i < span; i++) if (slot[i] !== 0) out[k++] = ops[slot[i] - 1];
+  }
+  for (let i = 0; i < leaves.length; i++) out.push(leaves[i]);
   return out;
 }
 
