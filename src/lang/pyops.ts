@@ -6,6 +6,7 @@
  */
 import { Tensor } from '../core';
 import { PyException, pyErr, typeErr, zeroDiv } from './errors';
+import { pyStrRepr } from './format/format-spec';
 import { sizeRepr, tensorRepr } from './format/tensor-repr';
 import { pyFloatRepr } from './pyfloat';
 import {
@@ -88,20 +89,8 @@ export function truthy(v: PyValue): boolean {
 
 // ------------------------------------------------------------------- str/repr
 
-export function strRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === quote || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + quote;
-}
+/** Python's repr() of a str (quotes and escapes as CPython chooses them). */
+export const strRepr = pyStrRepr;
 
 /** Python's repr(). `seen` guards self-containing lists. */
 export function repr(v: PyValue, seen: Set<unknown> = new Set()): string {
