@@ -2,6 +2,7 @@
 //   dist/extension.js  the extension host entry (node, cjs, `vscode` external)
 //   dist/cli.js        the headless `backprop` command (node, with a shebang)
 //   dist/webview.js    the panel's page script (browser)
+//   dist/debugAdapter.js  the debug adapter over stdio (tests; VS Code runs it in-process)
 // `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import { chmodSync } from 'node:fs';
@@ -33,6 +34,13 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: ['src/extension/debug/adapter-main.ts'],
+    outfile: 'dist/debugAdapter.js',
+    platform: 'node',
+    format: 'cjs',
   },
   {
     ...common,

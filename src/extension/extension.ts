@@ -1,14 +1,14 @@
 /**
- * Extension entry point. The features (graph panel, debugger, diagnostics)
- * arrive with later issues; for now it activates on Python files and
- * registers nothing, so the package installs and loads cleanly.
+ * Extension entry point. Registers the `backprop` debugger (src/extension/debug);
+ * the graph panel and diagnostics arrive with later issues.
  */
 import type * as vscode from 'vscode';
+import { registerDebugger } from './debug/register';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // Nothing to register yet.
+export function activate(context: vscode.ExtensionContext): void {
+  registerDebugger(context);
 }
 
 export function deactivate(): void {
-  // Nothing to release yet.
+  // Subscriptions are disposed by VS Code.
 }

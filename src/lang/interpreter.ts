@@ -83,9 +83,67 @@ export interface BackwardCall {
 }
 
 export interface InterpreterHooks {
-  /** Called before each statement runs. */
-  beforeStatement?(stmt: A.Stmt, depth: number): void;
+  /** Called before each statement runs, with the scope it runs in (the debugger records from here). */
+  beforeStatement?(stmt: A.Stmt, depth: number, scope: Scope): void;
+  /**
+   * Called after every tensor op the script runs (recorded in the graph or
+   * not), with the op's result; Tensor.site locates it. Not called for ops
+   * run by `evaluate` (debugger expressions).
+   */
+  afterOp?(out: c.Tensor, op: c.OpDef, recorded: boolean): void;
+  /** Called after a statement ran without raising (the debugger records backward() calls here). */
+  afterStatement?(stmt: A.Stmt, depth: number, scope: Scope): void;
 }
+
+/** Steps a debugger expression may take (see Interpreter.evaluate). */
+export const EVALUATE_STEP_BUDGET = 10_000;
+
+/**
+ * Builtins a debugger expression may not call: they would change the run
+ * (list and dict mutators, in-place tensor ops end in `_`, backward, the
+ * random generators' state).
+ */
+const MUTATING_BUILTINS = new Set([
+  'append',
+  'extend',
+  'insert',
+  'pop',
+  'remove',
+  'clear',
+  'update',
+  'setdefault',
+  'popitem',
+  'sort',
+  'reverse',
+  'backward',
+  'retain_grad',
+  'next',
+  'seed',
+  'manual_seed',
+  'shuffle',
+  'random',
+  'uniform',
+  'gauss',
+  'normalvariate',
+  'randint',
+  'randrange',
+  'choice',
+  'choices',
+  'sample',
+  'rand',
+  'randn',
+  'randint_like',
+  'rand_like',
+  'randn_like',
+  'randperm',
+  'normal',
+  'bernoulli',
+  'multinomial',
+  'dropout',
+  'getrandbits',
+  'setstate',
+]);
+
 
 const NORMAL = 0;
 const BREAK = 1;
@@ -142,6 +200,10 @@ export class Interpreter {
   /** Called when a leaf starts requiring grad (torch.tensor(..., requires_grad=True), requires_grad_()). */
   onRequiresGrad: ((t: c.Tensor) => void) | null = null;
   hooks: InterpreterHooks = {};
+  /** True while `evaluate` runs a debugger expression. */
+  private evaluating = false;
+  /** Scopes of the running Python calls, outermost first (parallel to frames). */
+  private readonly frameScopes: Scope[] = [];
 
   private depth = 0;
   private retval: PyValue = null;
@@ -170,7 +232,7 @@ export class Interpreter {
   /** Runs a parsed module. Throws PyException (located) on error. */
   run(mod: A.Module): void {
     this.deadline = Date.now() + this.limits.maxMillis;
-    const prevListener = c.setOpListener((out, _op, recorded) => {
+    const listener: c.OpListener = (out, _op, recorded) => {
       if (!recorded) return;
       if (this.nodes.length >= this.limits.maxGraphNodes)
         throw new BudgetExceeded(
@@ -178,6 +240,11 @@ export class Interpreter {
           `the autograd graph grew past ${this.limits.maxGraphNodes} nodes (the graph-size limit of a run)`,
         );
       this.nodes.push(out);
+    };
+    const prevListener = c.setOpListener((out, op, recorded) => {
+      if (this.evaluating) return;
+      listener(out, op, recorded);
+      this.hooks.afterOp?.(out, op, recorded);
     });
     const prevGrad = c.setGradEnabled(true);
     try {
@@ -255,9 +322,11 @@ export class Interpreter {
   private exec(s: A.Stmt, scope: Scope): Signal {
     this.tick();
     this.current = s;
-    this.hooks.beforeStatement?.(s, this.depth);
+    this.hooks.beforeStatement?.(s, this.depth, scope);
     try {
-      return this.execInner(s, scope);
+      const sig = this.execInner(s, scope);
+      this.hooks.afterStatement?.(s, this.depth, scope);
+      return sig;
     } catch (e) {
       const err = this.locate(e);
       throw err;
@@ -860,6 +929,7 @@ export class Interpreter {
   // -------------------------------------------------------------------- calls
 
   call(fn: PyValue, args: PyValue[], kwargs: Map<string, PyValue>, node: A.Range): PyValue {
+    if (this.evaluating) this.checkPure(fn);
     if (fn instanceof PyBuiltin) return fn.call({ args, kwargs });
     if (fn instanceof PyBoundMethod) return this.call(fn.fn, [fn.self, ...args], kwargs, node);
     if (fn instanceof PyFunction) return this.callFunction(fn, args, kwargs, node);
@@ -878,6 +948,7 @@ export class Interpreter {
     this.bindArguments(fn, args, kwargs, scope);
     this.depth++;
     this.frames.push({ name: fn.name, range: node });
+    this.frameScopes.push(scope);
     const saved = this.current;
     try {
       if (!Array.isArray(fn.body)) return this.eval(fn.body as A.Expr, scope);
@@ -893,6 +964,7 @@ export class Interpreter {
     } finally {
       this.depth--;
       this.frames.pop();
+      this.frameScopes.pop();
       this.current = saved;
     }
   }
@@ -1094,6 +1166,8 @@ export class Interpreter {
 
   /** A pull iterator over any iterable: returns undefined when exhausted. */
   iterate(v: PyValue): () => PyValue | undefined {
+    if (this.evaluating && v instanceof PyIterator)
+      throw pyErr('RuntimeError', 'consuming an iterator is not allowed in a debugger expression (it could change the run)');
     if (v instanceof PyRange) {
       let i = v.start;
       const { stop, step } = v;
@@ -1142,6 +1216,72 @@ export class Interpreter {
   /** The statement running now. */
   currentRange(): A.Range | null {
     return this.current;
+  }
+
+  /** Scopes of the running Python calls, outermost first, parallel to callStack() (for the debugger). */
+  callScopes(): readonly Scope[] {
+    return this.frameScopes;
+  }
+
+  /**
+   * Evaluates a debugger expression (a breakpoint condition, a logpoint's
+   * `{…}`, a hover, the Debug Console) in `scope` without changing the run:
+   * under torch.no_grad, with at most `budget` steps, printed output and
+   * source sites rolled back, and no call that could mutate state (user
+   * functions, list/dict mutators, in-place tensor ops, backward, random
+   * generators, consuming an iterator). Throws a located PyException.
+   */
+  evaluate(expr: A.Expr, scope: Scope, budget = EVALUATE_STEP_BUDGET): PyValue {
+    if (this.evaluating) throw pyErr('RuntimeError', 'nested debugger evaluation');
+    const saved = {
+      steps: this.steps,
+      stdout: this.stdout,
+      outputCut: this.outputCut,
+      current: this.current,
+      sites: this.sites.length,
+      deadline: this.deadline,
+    };
+    this.evaluating = true;
+    this.steps = Math.max(0, this.limits.maxSteps - budget);
+    this.deadline = Date.now() + Math.min(this.limits.maxMillis, 2000);
+    const prevSite = c.setCurrentSite(-1);
+    try {
+      return c.noGrad(() => this.eval(expr, scope));
+    } catch (e) {
+      if (e instanceof BudgetExceeded)
+        throw new PyException(
+          'RuntimeError',
+          `the expression took more than ${budget} steps (the debugger's evaluation limit)`,
+          expr,
+        );
+      throw this.locate(e);
+    } finally {
+      this.evaluating = false;
+      this.steps = saved.steps;
+      this.stdout = saved.stdout;
+      this.outputCut = saved.outputCut;
+      this.current = saved.current;
+      this.deadline = saved.deadline;
+      for (const r of this.sites.splice(saved.sites)) this.siteIds.delete(r);
+      c.setCurrentSite(prevSite);
+    }
+  }
+
+  private checkPure(fn: PyValue): void {
+    const f = fn instanceof PyBoundMethod ? fn.fn : fn;
+    if (f instanceof PyFunction)
+      throw pyErr(
+        'RuntimeError',
+        `calling ${f.name}() is not allowed in a debugger expression (it could change the run)`,
+      );
+    if (f instanceof PyBuiltin && !(f instanceof PyType)) {
+      const short = f.name.slice(f.name.lastIndexOf('.') + 1);
+      if (short.endsWith('_') || MUTATING_BUILTINS.has(short))
+        throw pyErr(
+          'RuntimeError',
+          `calling ${short}() is not allowed in a debugger expression (it could change the run)`,
+        );
+    }
   }
 
   /** The current call stack (for the debugger). */
