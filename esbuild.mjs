@@ -3,6 +3,8 @@
 //   dist/cli.js        the headless `backprop` command (node, with a shebang)
 //   dist/webview.js    the panel's page script (browser)
 //   dist/debugAdapter.js  the debug adapter over stdio (tests; VS Code runs it in-process)
+//   dist/katex.css     KaTeX's stylesheet for the panel, with its woff2 fonts in dist/katex-fonts/
+//                      (woff2 only: every webview's Chromium reads it; the woff/ttf fallbacks are left empty)
 // `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import { chmodSync } from 'node:fs';
@@ -48,6 +50,14 @@ const builds = [
     outfile: 'dist/webview.js',
     platform: 'browser',
     format: 'iife',
+  },
+  {
+    ...common,
+    sourcemap: false,
+    entryPoints: ['webview/katex.css'],
+    outfile: 'dist/katex.css',
+    loader: { '.woff2': 'file', '.woff': 'empty', '.ttf': 'empty' },
+    assetNames: 'katex-fonts/[name]',
   },
 ];
 

@@ -43,6 +43,8 @@ const ALLOWED = [
   /^extension\/(readme|changelog)\.md$/,
   /^extension\/LICENSE(\.txt)?$/,
   /^extension\/dist\/[\w.-]+\.js$/,
+  /^extension\/dist\/katex\.css$/,
+  /^extension\/dist\/katex-fonts\/[\w.-]+\.woff2$/,
   /^extension\/media\/.+/,
 ];
 const REQUIRED = [

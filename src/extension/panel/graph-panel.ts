@@ -1,0 +1,276 @@
+/**
+ * One graph panel per document: runs the document's text (unsaved edits
+ * included) with the interpreter, builds the view model
+ * (src/session/graph-view.ts) and posts it to the page once the page says
+ * it is ready. Re-runs on edit (debounced); the page keeps its step position
+ * when the graph's shape is unchanged. Selecting a node reveals its source
+ * range; the current step's node is marked in the editor.
+ *
+ * Every message from the page goes through parseWebviewMessage (a fixed set
+ * of types, every field checked against the view it refers to); anything
+ * else is dropped and logged. No field of a message ever reaches a command,
+ * a process or a file path: the page names nodes and calls by index into
+ * what the host itself sent.
+ */
+import * as vscode from 'vscode';
+import { buildGraphView, PanelRun, runForPanel } from '../../session/graph-view';
+import {
+  GraphViewDTO,
+  HostMessage,
+  lastPosition,
+  parseWebviewMessage,
+  RangeDTO,
+  WebviewMessage,
+} from '../../protocol/messages';
+import { makeNonce, panelHtml } from './html';
+
+export const GRAPH_VIEW_TYPE = 'backprop.graph';
+export const RERUN_DELAY_MS = 400;
+
+export interface PanelHost {
+  readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+  readonly currentStep: vscode.TextEditorDecorationType;
+  readonly selected: vscode.TextEditorDecorationType;
+  /** Called when a panel closes for good. */
+  forget(panel: GraphPanel): void;
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+function toRange(r: RangeDTO): vscode.Range {
+  return new vscode.Range(r.line - 1, r.col, r.endLine - 1, r.endCol);
+}
+
+function baseName(uri: vscode.Uri): string {
+  const p = uri.path;
+  return p.slice(p.lastIndexOf('/') + 1) || uri.toString();
+}
+
+export class GraphPanel {
+  private ready = false;
+  private disposed = false;
+  private pr: PanelRun | null = null;
+  private view: GraphViewDTO | null = null;
+  private call: number | undefined;
+  private rerunTimer: ReturnType<typeof setTimeout> | null = null;
+  private stepTimer: ReturnType<typeof setTimeout> | null = null;
+  private pendingStep = -1;
+  /** A CodeLens asked for the call at this line before the script ran. */
+  private wantLine: number | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+  /** Set when the document behind a restored panel could not be found. */
+  private goneMessage: string | null = null;
+
+  constructor(
+    private readonly host: PanelHost,
+    readonly panel: vscode.WebviewPanel,
+    /** The document this panel shows; null for a restored panel whose document is gone. */
+    readonly uri: vscode.Uri | null,
+    readonly docKey: string,
+  ) {
+    const webview = panel.webview;
+    webview.options = webviewOptions(host.extensionUri);
+    const asUri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, ...p)).toString();
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: asUri('dist', 'webview.js'),
+      katexCssUri: asUri('dist', 'katex.css'),
+      panelCssUri: asUri('media', 'panel.css'),
+      docKey,
+    });
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
+    if (uri) panel.title = `Graph: ${baseName(uri)}`;
+    this.subs.push(
+      webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (uri && e.document.uri.toString() === uri.toString() && e.contentChanges.length > 0) this.scheduleRerun();
+      }),
+    );
+    if (!uri)
+      this.goneMessage = 'The script this panel showed is no longer known (the window was reloaded after it closed).';
+  }
+
+  /** Shows the graph of the call at `line` (a CodeLens), or keeps the current choice. */
+  showCallAtLine(line: number | undefined): void {
+    if (line === undefined) return;
+    const calls = this.pr?.run.backwardCalls;
+    if (calls) {
+      for (let i = calls.length - 1; i >= 0; i--)
+        if (calls[i].range?.line === line) {
+          this.call = i;
+          this.rebuild(null, null);
+          return;
+        }
+    }
+    this.wantLine = line;
+  }
+
+  private log(msg: string): void {
+    this.host.log.warn(`[graph ${this.uri ? baseName(this.uri) : '(gone)'}] ${msg}`);
+  }
+
+  private post(m: HostMessage): void {
+    if (this.disposed || !this.ready) return;
+    void this.panel.webview.postMessage(m).then(undefined, () => undefined);
+  }
+
+  private async document(): Promise<vscode.TextDocument | null> {
+    if (!this.uri) return null;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.uri?.toString());
+    if (open) return open;
+    try {
+      return await vscode.workspace.openTextDocument(this.uri);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Runs the script and posts the view (answering request `replyTo`, if any). */
+  async run(replyTo: number | null): Promise<void> {
+    const doc = await this.document();
+    if (this.disposed) return;
+    if (!doc) {
+      this.goneMessage = this.uri
+        ? `Cannot open ${baseName(this.uri)} any more: was it moved or deleted?`
+        : (this.goneMessage ?? 'The script is gone.');
+      this.post({ type: 'gone', message: this.goneMessage });
+      return;
+    }
+    this.goneMessage = null;
+    this.pr = runForPanel(doc.getText());
+    if (this.wantLine !== undefined) {
+      const calls = this.pr.run.backwardCalls;
+      for (let i = calls.length - 1; i >= 0; i--)
+        if (calls[i].range?.line === this.wantLine) {
+          this.call = i;
+          break;
+        }
+      this.wantLine = undefined;
+    }
+    if (this.call !== undefined && this.call >= this.pr.run.backwardCalls.length) this.call = undefined;
+    this.rebuild(replyTo, null);
+  }
+
+  private rebuild(replyTo: number | null, position: number | null): void {
+    if (!this.pr || !this.uri) return;
+    this.view = buildGraphView(this.pr, { call: this.call, title: baseName(this.uri) });
+    this.post({ type: 'view', replyTo, view: this.view, position });
+  }
+
+  private scheduleRerun(): void {
+    if (this.rerunTimer !== null) clearTimeout(this.rerunTimer);
+    this.rerunTimer = setTimeout(() => {
+      this.rerunTimer = null;
+      void this.run(null);
+    }, RERUN_DELAY_MS);
+  }
+
+  reveal(): void {
+    this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);
+  }
+
+  private onMessage(raw: unknown): void {
+    if (this.disposed) return;
+    const v = this.view;
+    const limits = {
+      nodes: v?.nodes.length ?? 0,
+      positions: v ? lastPosition(v) : 0,
+      calls: this.pr?.run.backwardCalls.length ?? 0,
+    };
+    const parsed = parseWebviewMessage(raw, limits);
+    if (!parsed.ok) {
+      this.log(`dropped a message from the panel: ${parsed.reason}`);
+      return;
+    }
+    this.handle(parsed.value);
+  }
+
+  private handle(m: WebviewMessage): void {
+    switch (m.type) {
+      case 'ready':
+        // The page (re)loaded: first load, shown again after being hidden, or restored.
+        this.ready = true;
+        if (this.goneMessage !== null && !this.uri) this.post({ type: 'gone', message: this.goneMessage });
+        else if (this.view && this.pr) this.post({ type: 'view', replyTo: m.id, view: this.view, position: null });
+        else void this.run(m.id);
+        return;
+      case 'rerun':
+        void this.run(m.id);
+        return;
+      case 'pickCall':
+        this.call = m.call;
+        this.rebuild(m.id, null);
+        return;
+      case 'select':
+        void this.select(m.id, m.node);
+        return;
+      case 'step':
+        // Coalesced: a burst of steps marks the editor once.
+        this.pendingStep = m.index;
+        if (this.stepTimer === null)
+          this.stepTimer = setTimeout(() => {
+            this.stepTimer = null;
+            this.markStep(this.pendingStep);
+          }, 30);
+        return;
+    }
+  }
+
+  private editorsOfDocument(): vscode.TextEditor[] {
+    const key = this.uri?.toString();
+    return vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === key);
+  }
+
+  private markStep(index: number): void {
+    const v = this.view;
+    if (!v || this.disposed) return;
+    const F = v.forward.length;
+    const node = index === 0 ? -1 : index <= F ? v.forward[index - 1]?.node : v.steps[index - F - 1]?.node;
+    const r = node !== undefined && node >= 0 ? v.nodes[node]?.range : null;
+    for (const e of this.editorsOfDocument()) e.setDecorations(this.host.currentStep, r ? [toRange(r)] : []);
+  }
+
+  private async select(id: number, node: number): Promise<void> {
+    const n = this.view?.nodes[node];
+    if (!n) return;
+    if (!n.range) {
+      this.post({ type: 'reply', replyTo: id, ok: true, message: `${n.label} has no source range.` });
+      return;
+    }
+    const doc = await this.document();
+    if (!doc || this.disposed) return;
+    const range = toRange(n.range);
+    const visible = this.editorsOfDocument()[0];
+    const editor = await vscode.window.showTextDocument(doc, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+      preserveFocus: true,
+      selection: range,
+    });
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    editor.setDecorations(this.host.selected, [range]);
+    this.post({ type: 'reply', replyTo: id, ok: true, message: '' });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.rerunTimer !== null) clearTimeout(this.rerunTimer);
+    if (this.stepTimer !== null) clearTimeout(this.stepTimer);
+    for (const e of this.editorsOfDocument()) {
+      e.setDecorations(this.host.currentStep, []);
+      e.setDecorations(this.host.selected, []);
+    }
+    for (const s of this.subs) s.dispose();
+    this.host.forget(this);
+    this.panel.dispose();
+  }
+}
