@@ -133,6 +133,11 @@ class App {
         this.stop();
         this.showBanner([m.message], 'warning', true);
         return;
+      case 'goTo':
+        // The debugger stopped here: follow it (a running animation stops).
+        this.stop();
+        this.goTo(m.position);
+        return;
     }
   }
 

@@ -5,10 +5,14 @@
 import type * as vscode from 'vscode';
 import { registerDebugger } from './debug/register';
 import { registerGraphPanel } from './panel/register';
+import { DebugLink } from './debug/link';
 
 export function activate(context: vscode.ExtensionContext): void {
-  registerDebugger(context);
-  registerGraphPanel(context);
+  // Debug sessions and graph panels of the same document follow each other.
+  const link = new DebugLink();
+  context.subscriptions.push(link);
+  registerDebugger(context, link);
+  registerGraphPanel(context, link);
 }
 
 export function deactivate(): void {

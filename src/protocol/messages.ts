@@ -210,10 +210,12 @@ export type HostMessage =
     }
   | { readonly type: 'reply'; readonly replyTo: number; readonly ok: boolean; readonly message: string }
   /** The document behind a restored panel is gone: say so and offer a re-run. */
-  | { readonly type: 'gone'; readonly message: string };
+  | { readonly type: 'gone'; readonly message: string }
+  /** Move the step cursor (the debugger stopped there); the page clamps it to its view. */
+  | { readonly type: 'goTo'; readonly position: number };
 
 export const WEBVIEW_MESSAGE_TYPES = ['ready', 'step', 'select', 'pickCall', 'rerun'] as const;
-export const HOST_MESSAGE_TYPES = ['view', 'reply', 'gone'] as const;
+export const HOST_MESSAGE_TYPES = ['view', 'reply', 'gone', 'goTo'] as const;
 
 /** Largest request id accepted. */
 export const MAX_REQUEST_ID = 2 ** 31 - 1;
@@ -603,6 +605,10 @@ export function parseHostMessage(raw: unknown): Parsed<HostMessage> {
       case 'gone': {
         const m = record(raw, 'gone', ['type', 'message']);
         return { type, message: str(m.message, 'gone.message', 10_000) };
+      }
+      case 'goTo': {
+        const m = record(raw, 'goTo', ['type', 'position']);
+        return { type, position: int(m.position, 'goTo.position', 0, MAX_REQUEST_ID) };
       }
       default:
         return fail(`unknown message type ${JSON.stringify(type.slice(0, 40))}`);

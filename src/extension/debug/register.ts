@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { BackpropDebugSession, DEBUG_TYPE } from './session';
 import { inlineValueSpecs } from './inline-values';
+import type { DebugLink } from './link';
 
 export const DEBUG_FILE_COMMAND = 'backpropDebugger.debugFile';
 
@@ -78,7 +79,7 @@ class InlineValues implements vscode.InlineValuesProvider {
   }
 }
 
-export function registerDebugger(context: vscode.ExtensionContext): void {
+export function registerDebugger(context: vscode.ExtensionContext, link?: DebugLink): void {
   const provider = new ConfigurationProvider();
   context.subscriptions.push(
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider),
@@ -88,7 +89,11 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
-      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession()),
+      createDebugAdapterDescriptor: (session) => {
+        const adapter = new BackpropDebugSession();
+        link?.attach(session, adapter); // The graph panel follows the session's stops.
+        return new vscode.DebugAdapterInlineImplementation(adapter);
+      },
     }),
     vscode.languages.registerInlineValuesProvider({ language: 'python' }, new InlineValues()),
     vscode.commands.registerCommand(DEBUG_FILE_COMMAND, async (resource?: vscode.Uri) => {

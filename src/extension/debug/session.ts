@@ -212,6 +212,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
         index: this.stepper?.index ?? null,
         stops: this.stepper?.stops.length ?? 0,
         ended: this.stepper?.ended ?? false,
+        ...this.stopState(),
       };
       return this.sendResponse(response);
     }
@@ -613,6 +614,18 @@ export class BackpropDebugSession extends LoggingDebugSession {
       format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')),
       showUser: false,
     });
+  }
+
+  /** What `backprop/state` tells about the current stop: its kind and range, and for backward stops the call and step. */
+  private stopState(): Record<string, unknown> {
+    const stop = this.currentStop();
+    if (!stop) return { kind: null };
+    return {
+      kind: stop.kind,
+      range: { line: stop.range.line, col: stop.range.col, endLine: stop.range.endLine, endCol: stop.range.endCol },
+      description: stop.description,
+      backward: stop.backward ? { call: stop.backward.call, step: stop.backward.step, steps: stop.backward.steps } : null,
+    };
   }
 
   /** Exposed for the graph panel: the recording and the cursor. */

@@ -23,6 +23,9 @@ import {
   WebviewMessage,
 } from '../../protocol/messages';
 import { makeNonce, panelHtml } from './html';
+import { callOfStop, panelPositionOfStop, stopOfPanelPosition } from './session-link';
+import type { DebugLink } from '../debug/link';
+import type { Stop } from '../../session/timeline';
 
 export const GRAPH_VIEW_TYPE = 'backprop.graph';
 export const RERUN_DELAY_MS = 400;
@@ -34,6 +37,8 @@ export interface PanelHost {
   readonly selected: vscode.TextEditorDecorationType;
   /** Called when a panel closes for good. */
   forget(panel: GraphPanel): void;
+  /** Debug sessions of the document: the panel follows their stops and its steps drive them. */
+  readonly link?: DebugLink;
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -67,6 +72,13 @@ export class GraphPanel {
   private readonly subs: vscode.Disposable[] = [];
   /** Set when the document behind a restored panel could not be found. */
   private goneMessage: string | null = null;
+  /** The debugger stop the panel follows (a `backprop` session of this document). */
+  private following: { readonly stops: readonly Stop[]; readonly index: number } | null = null;
+  /** Positions just sent to follow the debugger: their echo from the page does not drive the session. */
+  private readonly followed = new Set<number>();
+  private followedTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The page's step position, as it last reported it (-1 before). */
+  private position = -1;
 
   constructor(
     private readonly host: PanelHost,
@@ -157,13 +169,85 @@ export class GraphPanel {
       this.wantLine = undefined;
     }
     if (this.call !== undefined && this.call >= this.pr.run.backwardCalls.length) this.call = undefined;
-    this.rebuild(replyTo, null);
+    this.followCall();
+    this.rebuild(replyTo, null, true);
   }
 
-  private rebuild(replyTo: number | null, position: number | null): void {
+  private rebuild(replyTo: number | null, position: number | null, follow = false): void {
     if (!this.pr || !this.uri) return;
     this.view = buildGraphView(this.pr, { call: this.call, title: baseName(this.uri) });
-    this.post({ type: 'view', replyTo, view: this.view, position });
+    const p = position ?? (follow ? this.followedPosition() : null);
+    if (p !== null) this.noteFollowed(p);
+    this.post({ type: 'view', replyTo, view: this.view, position: p });
+  }
+
+  /** The panel's state, for tests: the call shown and the page's step position. */
+  get state(): { call: number | null; position: number; following: number | null } {
+    return { call: this.view?.call ?? null, position: this.position, following: this.following?.index ?? null };
+  }
+
+  /** A debug session of this document stopped at `index` (fromPanel: the panel asked for it). */
+  followStop(stops: readonly Stop[], index: number, fromPanel: boolean): void {
+    this.following = { stops, index };
+    if (fromPanel || !this.ready || !this.pr || this.disposed) return;
+    if (this.followCall() || !this.view) {
+      this.rebuild(null, null, true);
+      return;
+    }
+    const p = this.followedPosition();
+    if (p === null) return;
+    this.noteFollowed(p);
+    this.post({ type: 'goTo', position: p });
+  }
+
+  /** The session ended: the panel stops following it. */
+  unfollow(): void {
+    this.following = null;
+  }
+
+  /** Points the panel at the followed stop's backward() call; true when that changes the view's call. */
+  private followCall(): boolean {
+    const f = this.following;
+    if (!f || !this.pr) return false;
+    const call = callOfStop(f.stops, f.index);
+    if (call === null || call >= this.pr.run.backwardCalls.length) return false;
+    this.call = call;
+    return this.view?.call !== call;
+  }
+
+  private followedPosition(): number | null {
+    const f = this.following;
+    const v = this.view;
+    if (!f || !v) return null;
+    return panelPositionOfStop(f.stops, f.index, v);
+  }
+
+  private noteFollowed(p: number): void {
+    this.followed.add(p);
+    if (this.followedTimer !== null) clearTimeout(this.followedTimer);
+    this.followedTimer = setTimeout(() => {
+      this.followedTimer = null;
+      this.followed.clear();
+    }, 1000);
+  }
+
+  /** The page's step buttons moved to `index`: take the debug session there (unless it is there already). */
+  private driveSession(index: number): void {
+    const link = this.host.link;
+    const v = this.view;
+    if (!link || !v || !this.uri) return;
+    if (this.followed.has(index)) {
+      // The page reporting a position the debugger sent it.
+      this.followed.delete(index);
+      return;
+    }
+    const linked = link.sessionFor(this.uri);
+    if (!linked || linked.stop === null) return;
+    const stops = link.stopsOf(linked);
+    if (panelPositionOfStop(stops, linked.stop, v) === index) return;
+    const target = stopOfPanelPosition(stops, v, index);
+    if (target === null || target === linked.stop) return;
+    link.goTo(linked, target);
   }
 
   private scheduleRerun(): void {
@@ -200,8 +284,14 @@ export class GraphPanel {
         // The page (re)loaded: first load, shown again after being hidden, or restored.
         this.ready = true;
         if (this.goneMessage !== null && !this.uri) this.post({ type: 'gone', message: this.goneMessage });
-        else if (this.view && this.pr) this.post({ type: 'view', replyTo: m.id, view: this.view, position: null });
-        else void this.run(m.id);
+        else if (this.view && this.pr) {
+          if (this.followCall()) this.rebuild(m.id, null, true);
+          else {
+            const p = this.followedPosition();
+            if (p !== null) this.noteFollowed(p);
+            this.post({ type: 'view', replyTo: m.id, view: this.view, position: p });
+          }
+        } else void this.run(m.id);
         return;
       case 'rerun':
         void this.run(m.id);
@@ -233,6 +323,8 @@ export class GraphPanel {
   private markStep(index: number): void {
     const v = this.view;
     if (!v || this.disposed) return;
+    this.position = index;
+    this.driveSession(index);
     const F = v.forward.length;
     const node = index === 0 ? -1 : index <= F ? v.forward[index - 1]?.node : v.steps[index - F - 1]?.node;
     const r = node !== undefined && node >= 0 ? v.nodes[node]?.range : null;
@@ -265,6 +357,7 @@ export class GraphPanel {
     this.disposed = true;
     if (this.rerunTimer !== null) clearTimeout(this.rerunTimer);
     if (this.stepTimer !== null) clearTimeout(this.stepTimer);
+    if (this.followedTimer !== null) clearTimeout(this.followedTimer);
     for (const e of this.editorsOfDocument()) {
       e.setDecorations(this.host.currentStep, []);
       e.setDecorations(this.host.selected, []);

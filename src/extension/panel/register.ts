@@ -10,8 +10,11 @@
 import * as vscode from 'vscode';
 import { findBackwardCalls } from './backward-lines';
 import { GRAPH_VIEW_TYPE, GraphPanel, PanelHost } from './graph-panel';
+import { DebugLink, programIs } from '../debug/link';
 
 export const SHOW_GRAPH_COMMAND = 'backprop.showGraph';
+/** Not in the palette: the state of a document's panel ({call, position, following} or null), for tests. */
+export const PANEL_STATE_COMMAND = 'backprop.graphPanelState';
 const KEYS_STATE = 'backprop.graphPanels';
 
 class PanelManager implements PanelHost {
@@ -22,10 +25,26 @@ class PanelManager implements PanelHost {
   /** Restored panels whose document is unknown (they say so and offer nothing else). */
   private readonly panelsWithoutDocument = new Set<GraphPanel>();
 
+  private readonly linkSubs: vscode.Disposable[] = [];
+
   constructor(
     readonly extensionUri: vscode.Uri,
     private readonly state: vscode.Memento,
+    readonly link?: DebugLink,
   ) {
+    if (link)
+      this.linkSubs.push(
+        link.onDidStop((e) => {
+          for (const p of this.panels.values())
+            if (p.uri && programIs(e.linked.session.configuration.program, p.uri)) {
+              p.followStop(e.stops, e.index, e.fromPanel);
+            }
+        }),
+        link.onDidEnd((l) => {
+          for (const p of this.panels.values())
+            if (p.uri && programIs(l.session.configuration.program, p.uri) && !link.sessionFor(p.uri)) p.unfollow();
+        }),
+      );
     this.log = vscode.window.createOutputChannel('Backprop Graph', { log: true });
     this.currentStep = vscode.window.createTextEditorDecorationType({
       backgroundColor: new vscode.ThemeColor('editor.wordHighlightStrongBackground'),
@@ -59,11 +78,24 @@ class PanelManager implements PanelHost {
     return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
 
+  /** The panel of a document, if open (tests read its state). */
+  panelOf(uri: vscode.Uri): GraphPanel | undefined {
+    return this.panels.get(uri.toString());
+  }
+
+  /** A debug session of the document is stopped: the panel shows its call and step. */
+  private followSession(gp: GraphPanel, uri: vscode.Uri): void {
+    const linked = this.link?.sessionFor(uri);
+    if (!this.link || !linked || linked.stop === null) return;
+    gp.followStop(this.link.stopsOf(linked), linked.stop, false);
+  }
+
   /** Opens (or reveals) the panel of a document. */
   async show(uri: vscode.Uri, line?: number): Promise<void> {
     const existing = this.panels.get(uri.toString());
     if (existing) {
       existing.reveal();
+      if (line === undefined) this.followSession(existing, uri);
       existing.showCallAtLine(line);
       return;
     }
@@ -81,6 +113,7 @@ class PanelManager implements PanelHost {
       panel.dispose();
       throw e;
     }
+    if (line === undefined) this.followSession(gp, uri);
     gp.showCallAtLine(line);
     this.panels.set(uri.toString(), gp);
     await this.remember(key, uri);
@@ -107,6 +140,7 @@ class PanelManager implements PanelHost {
       return;
     }
     const gp = new GraphPanel(this, panel, uri, uri ? key : this.newKey());
+    if (uri) this.followSession(gp, uri);
     if (uri) this.panels.set(uri.toString(), gp);
     else this.panelsWithoutDocument.add(gp);
   }
@@ -120,6 +154,7 @@ class PanelManager implements PanelHost {
   }
 
   dispose(): void {
+    for (const s of this.linkSubs) s.dispose();
     for (const p of [...this.panels.values(), ...this.panelsWithoutDocument]) p.dispose();
     this.currentStep.dispose();
     this.selected.dispose();
@@ -141,8 +176,8 @@ class BackwardLenses implements vscode.CodeLensProvider {
   }
 }
 
-export function registerGraphPanel(context: vscode.ExtensionContext): void {
-  const manager = new PanelManager(context.extensionUri, context.workspaceState);
+export function registerGraphPanel(context: vscode.ExtensionContext, link?: DebugLink): void {
+  const manager = new PanelManager(context.extensionUri, context.workspaceState, link);
   context.subscriptions.push(
     manager,
     vscode.commands.registerCommand(SHOW_GRAPH_COMMAND, async (resource?: unknown, line?: unknown) => {
@@ -155,6 +190,9 @@ export function registerGraphPanel(context: vscode.ExtensionContext): void {
       const l = typeof line === 'number' && Number.isInteger(line) && line >= 1 ? line : undefined;
       await manager.show(uri, l);
     }),
+    vscode.commands.registerCommand(PANEL_STATE_COMMAND, (resource?: unknown) =>
+      resource instanceof vscode.Uri ? (manager.panelOf(resource)?.state ?? null) : null,
+    ),
     vscode.languages.registerCodeLensProvider({ language: 'python' }, new BackwardLenses()),
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
       deserializeWebviewPanel: (panel, state) => manager.restore(panel, state),
