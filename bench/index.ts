@@ -9,11 +9,17 @@
  * every cross-module call goes through a CommonJS export getter, which makes
  * the scalar path about twice slower than the code that ships.
  *
+ * Two parts, each in its own process (so that neither warms up or pollutes
+ * the JIT state of the other): the core (scalar graph, matmul, MLP step)
+ * and the interpreter (course scripts of bench/scripts/ run by runScript,
+ * against the same scripts exec'd by PyTorch).
+ *
  * Flags (after `npm run bench --`): --no-torch, --no-bundle (measure the
- * tsx-loaded sources in this process), --runs=N (timed runs per workload,
- * default 5), --batch=N (scalar MLP batch, default 96), --torch-batch=N
- * (batch of PyTorch's scalar MLP, default the same; it runs at about 10⁵
- * nodes/s, so the full size takes ~10 s a run).
+ * tsx-loaded sources in this process), --only=core or --only=scripts (one
+ * part), --runs=N (timed runs per workload, default 5; scripts run 2N+1),
+ * --batch=N (scalar MLP batch, default 96), --torch-batch=N (batch of
+ * PyTorch's scalar MLP, default the same; it runs at about 10⁵ nodes/s, so
+ * the full size takes ~10 s a run).
  * See bench/README.md for what each figure means.
  */
 import { buildSync } from 'esbuild';
@@ -36,6 +42,7 @@ import {
   nodeCount,
   ScalarMlpConfig,
 } from './scalar-mlp';
+import { outputDiff, SCRIPT_CASES, scriptPath, ScriptTiming, timeScript } from './scripts';
 
 /** Debian's PyTorch imports only from the system interpreter; BACKPROP_BENCH_PYTHON overrides it. */
 const PYTHON = process.env.BACKPROP_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -55,6 +62,10 @@ const RUNS = Number(flag('runs') ?? 5);
 const BATCH = Number(flag('batch') ?? 96);
 const TORCH_BATCH = Number(flag('torch-batch') ?? BATCH);
 const WITH_TORCH = flag('no-torch') === undefined;
+const ONLY = flag('only');
+if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'scripts') throw new Error('--only=core or --only=scripts');
+/** Timed runs of each script (odd, so the median is one run). */
+const SCRIPT_RUNS = 2 * RUNS + 1;
 
 const gc: () => void =
   (globalThis as { gc?: () => void }).gc ??
@@ -270,27 +281,36 @@ interface TorchResult {
   mlp: Timing;
 }
 
-function runTorch(
-  scalar: ScalarMlpConfig,
-  mm: MatmulShape,
-  mlp: MlpShape,
-): { ok: true; r: TorchResult } | { ok: false; why: string } {
+/** PyTorch's figures for the scripts: seconds, as torch_bench.py reports them. */
+interface TorchScripts {
+  version: string;
+  threads: number;
+  scripts: { median: number; best: number; stdout: string }[];
+}
+
+type TorchOutcome<T> = { ok: true; r: T } | { ok: false; why: string };
+
+/** Runs torch_bench.py with the sections in `cfg` (see its main()). */
+function runTorch<T>(cfg: object): TorchOutcome<T> {
   if (!existsSync(PYTHON)) return { ok: false, why: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0)
     return { ok: false, why: `${PYTHON} has no torch (${probe.stderr.trim().split('\n').pop()})` };
-  const cfg = {
-    scalar: { ...scalar, warmup: 1, runs: Math.min(RUNS, 3) }, // a full-size run takes ~10 s
-    matmul: { ...mm, warmup: 3, runs: 4 * RUNS },
-    mlp: { ...mlp, warmup: 3, runs: 4 * RUNS },
-  };
   const res = spawnSync(PYTHON, [path.join(BENCH_DIR, 'torch_bench.py'), JSON.stringify(cfg)], {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-    maxBuffer: 1 << 20,
+    maxBuffer: 1 << 24,
   });
   if (res.status !== 0) return { ok: false, why: `torch_bench.py failed: ${res.stderr.trim().split('\n').pop()}` };
-  return { ok: true, r: JSON.parse(res.stdout.trim().split('\n').pop() as string) as TorchResult };
+  return { ok: true, r: JSON.parse(res.stdout.trim().split('\n').pop() as string) as T };
+}
+
+function runTorchCore(scalar: ScalarMlpConfig, mm: MatmulShape, mlp: MlpShape): TorchOutcome<TorchResult> {
+  return runTorch<TorchResult>({
+    scalar: { ...scalar, warmup: 1, runs: Math.min(RUNS, 3) }, // a full-size run takes ~10 s
+    matmul: { ...mm, warmup: 3, runs: 4 * RUNS },
+    mlp: { ...mlp, warmup: 3, runs: 4 * RUNS },
+  });
 }
 
 // ------------------------------------------------------------------ report
@@ -322,32 +342,91 @@ function relaunchBundled(): boolean {
     external: ['esbuild'],
     logLevel: 'warning',
   });
-  const res = spawnSync(process.execPath, ['--expose-gc', outfile, ...args], {
-    stdio: 'inherit',
-    env: { ...process.env, BACKPROP_BENCH_DIR: __dirname },
-  });
-  process.exitCode = res.status ?? 1;
+  const parts = ONLY !== undefined ? [[]] : [['--only=core'], ['--only=scripts']];
+  for (const [i, part] of parts.entries()) {
+    if (i > 0) console.log('');
+    const res = spawnSync(process.execPath, ['--expose-gc', outfile, ...args, ...part], {
+      stdio: 'inherit',
+      env: { ...process.env, BACKPROP_BENCH_DIR: __dirname },
+    });
+    if (res.status !== 0) {
+      process.exitCode = res.status ?? 1;
+      break;
+    }
+  }
   return true;
 }
 
-async function main(): Promise<void> {
-  if (relaunchBundled()) return;
-  const scalarCfg: ScalarMlpConfig = { sizes: [16, 64, 64, 1], batch: BATCH, seed: 1234 };
-  const torchScalarCfg: ScalarMlpConfig = { ...scalarCfg, batch: TORCH_BATCH };
-  const mm: MatmulShape = { m: 256, k: 784, n: 128 };
-  const mlp: MlpShape = { batch: 256, sizes: [784, 128, 10] };
-  const load = () =>
-    os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
-  console.log('Backprop Debugger core benchmark');
+function header(title: string, runs: string): void {
+  console.log(title);
   console.log(`date:    ${new Date().toISOString()}`);
   console.log(`machine: ${cpuModel()}, ${os.cpus().length} cores, load average ${load()} at start`);
   console.log(`runtime: node ${process.version} (V8 ${process.versions.v8}), backend '${c.backend().name}'`);
   console.log(`code:    ${BUNDLED ? 'esbuild bundle (as dist/ ships)' : 'sources loaded by tsx (--no-bundle)'}`);
-  console.log(`runs:    median of ${RUNS} timed runs (dense: ${4 * RUNS}) after warm-up, GC before each\n`);
+  console.log(`runs:    ${runs}\n`);
+}
+
+async function main(): Promise<void> {
+  if (relaunchBundled()) return;
+  if (ONLY !== 'scripts') await mainCore();
+  if (ONLY === undefined) console.log('');
+  if (ONLY !== 'core') mainScripts();
+}
+
+/** The interpreter part: bench/scripts/*.py, ours against PyTorch's exec. */
+function mainScripts(): void {
+  header(
+    'Backprop Debugger interpreter benchmark (course scripts, in process)',
+    `median of ${SCRIPT_RUNS} timed runs after 1 warm-up, GC before each; ours runScript().runMs, PyTorch exec() with torch imported`,
+  );
+  const files = SCRIPT_CASES.map((s) => scriptPath(BENCH_DIR, s));
+  const ours: ScriptTiming[] = files.map((f) => timeScript(f, SCRIPT_RUNS, gc));
+  const torch = WITH_TORCH
+    ? runTorch<TorchScripts>({ scripts: { paths: files, warmup: 1, runs: SCRIPT_RUNS } })
+    : { ok: false as const, why: 'skipped (--no-torch)' };
+  const t = torch.ok ? torch.r : null;
+  const ms = (x: number) => `${fmt(x)} ms`;
+  const rows: string[][] = [['script', 'nodes', 'ours median / best', 'torch median / best', 'torch/ours']];
+  const notes: string[] = [];
+  SCRIPT_CASES.forEach((s, i) => {
+    const o = ours[i];
+    const p = t ? t.scripts[i] : null;
+    rows.push([
+      `${s.file}: ${s.label}`,
+      si(o.nodes),
+      `${ms(o.median)} / ${ms(o.best)}`,
+      p ? `${ms(p.median * 1e3)} / ${ms(p.best * 1e3)}` : '—',
+      p ? `${fmt((p.median * 1e3) / o.median)}×` : '—',
+    ]);
+    if (p) {
+      const diff = outputDiff(o.stdout, p.stdout);
+      notes.push(`${s.file}: ${diff === '' ? 'same printed output as PyTorch' : `OUTPUT DIFFERS, ${diff}`}`);
+    }
+  });
+  console.log(table(rows));
+  console.log('');
+  for (const n of notes) console.log(n);
+  if (t) console.log(`torch ${t.version}, ${t.threads} thread(s); torch/ours ≥ 1: we are faster.`);
+  else console.log(`torch: not measured — ${(torch as { why: string }).why}; the figures above are ours only.`);
+  console.log(`load average at end: ${load()}`);
+}
+
+/** The core part: scalar graph, matmul and MLP step. */
+async function mainCore(): Promise<void> {
+  const scalarCfg: ScalarMlpConfig = { sizes: [16, 64, 64, 1], batch: BATCH, seed: 1234 };
+  const torchScalarCfg: ScalarMlpConfig = { ...scalarCfg, batch: TORCH_BATCH };
+  const mm: MatmulShape = { m: 256, k: 784, n: 128 };
+  const mlp: MlpShape = { batch: 256, sizes: [784, 128, 10] };
+  header(
+    'Backprop Debugger core benchmark',
+    `median of ${RUNS} timed runs (dense: ${4 * RUNS}) after warm-up, GC before each`,
+  );
 
   // Dense first: its kernels are then measured before the scalar graphs
   // have made the shared elementwise code polymorphic (see README).
@@ -366,7 +445,9 @@ async function main(): Promise<void> {
     console.log(`note: node counts differ (model ${expected}, core ${core.nodes}, flat ${flat.nodes})`);
   const check = compare(core, flat);
 
-  const torch = WITH_TORCH ? runTorch(torchScalarCfg, mm, mlp) : { ok: false as const, why: 'skipped (--no-torch)' };
+  const torch = WITH_TORCH
+    ? runTorchCore(torchScalarCfg, mm, mlp)
+    : { ok: false as const, why: 'skipped (--no-torch)' };
   const t = torch.ok ? torch.r : null;
 
   const coreSec = core.forward + core.backward;

@@ -3,6 +3,9 @@
 Reads one JSON object (the configuration) from argv[1] and prints one JSON
 object with the measured figures. Run by bench/index.ts with /usr/bin/python3.
 """
+import contextlib
+import gc
+import io
 import json
 import statistics
 import sys
@@ -108,12 +111,46 @@ def mlp(cfg):
     return timed(step, cfg["warmup"], cfg["runs"])
 
 
+def scripts(cfg):
+    """Whole scripts (bench/scripts/*.py), each exec'd in a fresh namespace of
+    this process, which has already imported torch: one untimed run, then
+    `runs` timed ones, a gc.collect() before each. Only the exec is timed
+    (it includes compiling the source, as ours includes parsing it); the
+    printed output is captured and returned for comparison."""
+    out = []
+    for path in cfg["paths"]:
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+
+        def run():
+            buf = io.StringIO()
+            ns = {"__name__": "__main__", "__file__": path}
+            with contextlib.redirect_stdout(buf):
+                gc.collect()
+                t0 = time.perf_counter()
+                exec(source, ns)  # noqa: S102 - the benchmark's own scripts
+                dt = time.perf_counter() - t0
+            return dt, buf.getvalue()
+
+        for _ in range(cfg["warmup"]):
+            run()
+        ts = []
+        stdout = ""
+        for _ in range(cfg["runs"]):
+            dt, stdout = run()
+            ts.append(dt)
+        out.append({"median": statistics.median(ts), "best": min(ts), "stdout": stdout})
+    return out
+
+
 def main():
     cfg = json.loads(sys.argv[1])
     out = {"version": torch.__version__, "threads": torch.get_num_threads()}
-    out["scalar"] = scalar_mlp(cfg["scalar"])
-    out["matmul"] = matmul(cfg["matmul"])
-    out["mlp"] = mlp(cfg["mlp"])
+    # Every section is optional: `npm run bench` measures the core and the
+    # interpreter in separate processes.
+    for name, fn in (("scalar", scalar_mlp), ("matmul", matmul), ("mlp", mlp), ("scripts", scripts)):
+        if name in cfg:
+            out[name] = fn(cfg[name])
     print(json.dumps(out))
 
 

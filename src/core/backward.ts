@@ -69,7 +69,11 @@ export const LOCAL_VALUE_LIMIT = 4096;
 export const FREED_GRAPH_MESSAGE =
   'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.';
 
-/** Stamps in Tensor.bw at or above this value belong to the running pass. */
+/**
+ * Stamps in Tensor.bw at or above this value belong to the running pass:
+ * base + the node's position in the order collect() discovered it, which
+ * indexes the pass's work arrays.
+ */
 let stampBase = 0;
 
 let scratch32 = new Float32Array(64);
@@ -100,17 +104,66 @@ function versionError(node: Tensor): Error {
   );
 }
 
+/** Ids of the nodes collect() finds, by discovery position (-1: a leaf); reused across passes. */
+let foundIds = new Float64Array(1024);
+/** Gradient offsets in the dtype's arena, by discovery position; reused across passes. */
+let foundOffs = new Int32Array(1024);
+
+/** What collect() returns besides the order (module-level: it allocates nothing per pass). */
+let collected32 = 0;
+let collected64 = 0;
+
+const byDescendingId = (x: Tensor, y: Tensor): number => y.id - x.id;
+
 /**
  * Nodes reachable from root through inputs that require grad, checked, in
- * descending id order. Visited nodes are stamped with `base` in Tensor.bw.
+ * descending id order. A node found s-th is stamped with base + s in
+ * Tensor.bw, and its gradient gets foundOffs[s] elements into the arena of
+ * its dtype (collected32 / collected64: the arenas' sizes).
+ *
+ * Memory-bound on big scalar graphs: every pass over a million Tensor
+ * objects scattered through the heap costs tens of milliseconds in cache
+ * misses, so this walk, the one pass before the backward loop itself, notes
+ * all it needs of each node (id, op nodes' id range, gradient offset) in
+ * typed arrays, and the ordering below reads only those.
  */
 function collect(root: Tensor, base: number): Tensor[] {
   const found: Tensor[] = [root];
+  const leaves: Tensor[] = [];
+  let ids = foundIds;
+  let offs = foundOffs;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let n32 = 0;
+  let n64 = 0;
   root.bw = base;
   for (let s = 0; s < found.length; s++) {
     const t = found[s];
     const op = t.op;
-    if (op === null) continue;
+    if (s === ids.length) {
+      const grown = new Float64Array(2 * s);
+      grown.set(ids);
+      ids = foundIds = grown;
+      const grownOffs = new Int32Array(2 * s);
+      grownOffs.set(offs);
+      offs = foundOffs = grownOffs;
+    }
+    if (t.dtype === 'float32') {
+      offs[s] = n32;
+      n32 += t.size;
+    } else {
+      offs[s] = n64;
+      n64 += t.size;
+    }
+    if (op === null) {
+      ids[s] = -1;
+      leaves.push(t);
+      continue;
+    }
+    const id = t.id;
+    ids[s] = id;
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
     if (op.savesTensors) {
       if (t.savedVersion === -1) throw runtimeError(FREED_GRAPH_MESSAGE);
       if (currentSavedVersion(t) !== t.savedVersion) throw versionError(t);
@@ -118,57 +171,59 @@ function collect(root: Tensor, base: number): Tensor[] {
     if (op.arity < 0) {
       for (const x of inputsOf(t))
         if (x.requiresGrad && x.bw < base) {
-          x.bw = base;
+          x.bw = base + found.length;
           found.push(x);
         }
       continue;
     }
     const a = t.in0 as Tensor;
     if (a.requiresGrad && a.bw < base) {
-      a.bw = base;
+      a.bw = base + found.length;
       found.push(a);
     }
     const b = t.in1;
     if (b !== null && b.requiresGrad && b.bw < base) {
-      b.bw = base;
+      b.bw = base + found.length;
       found.push(b);
     }
   }
-  return sortDescending(found);
+  collected32 = n32;
+  collected64 = n64;
+  return sortDescending(found, ids, leaves, lo, hi);
 }
 
 /**
- * Orders nodes by descending id. Leaves (parameters, created long before
- * the graph of a training step) are split off first: the op nodes of one
- * graph have dense ids, so a counting pass sorts them in linear time; leaves
- * propagate nothing, so they come last (still by descending id).
+ * Orders the found nodes by descending id. Leaves (parameters, created long
+ * before the graph of a training step) come last: they propagate nothing,
+ * so they only need all their contributions first. The op nodes of one
+ * graph have dense ids, so a counting pass over their ids sorts them in
+ * linear time (a comparison sort only when the ids are too sparse).
  */
-function sortDescending(ts: Tensor[]): Tensor[] {
-  const ops: Tensor[] = [];
-  const leaves: Tensor[] = [];
-  for (let i = 0; i < ts.length; i++) (ts[i].op === null ? leaves : ops).push(ts[i]);
-  const byId = (x: Tensor, y: Tensor): number => y.id - x.id;
-  leaves.sort(byId);
-  if (ops.length === 0) return leaves;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < ops.length; i++) {
-    const id = ops[i].id;
-    if (id < lo) lo = id;
-    if (id > hi) hi = id;
-  }
+function sortDescending(found: Tensor[], ids: Float64Array, leaves: Tensor[], lo: number, hi: number): Tensor[] {
+  leaves.sort(byDescendingId);
+  const nOps = found.length - leaves.length;
+  if (nOps === 0) return leaves;
+  const out = new Array<Tensor>(found.length);
+  let k = 0;
   const span = hi - lo + 1;
-  let out: Tensor[];
-  if (span > 4 * ops.length + 64) out = ops.sort(byId);
-  else {
-    // slot[hi - id] = 1 + position in ops
+  if (span > 4 * nOps + 64) {
+    const ops: Tensor[] = [];
+    for (let s = 0; s < found.length; s++) if (ids[s] >= 0) ops.push(found[s]);
+    ops.sort(byDescendingId);
+    for (; k < nOps; k++) out[k] = ops[k];
+  } else {
+    // slot[hi - id] = 1 + position in found
     const slot = new Int32Array(span);
-    for (let i = 0; i < ops.length; i++) slot[hi - ops[i].id] = i + 1;
-    out = new Array<Tensor>(ops.length);
-    let k = 0;
-    for (let i = 0; i < span; i++) if (slot[i] !== 0) out[k++] = ops[slot[i] - 1];
+    for (let s = 0; s < found.length; s++) {
+      const id = ids[s];
+      if (id >= 0) slot[hi - id] = s + 1;
+    }
+    for (let i = 0; i < span; i++) {
+      const p = slot[i];
+      if (p !== 0) out[k++] = found[p - 1];
+    }
   }
-  for (let i = 0; i < leaves.length; i++) out.push(leaves[i]);
+  for (let i = 0; i < leaves.length; i++) out[k++] = leaves[i];
   return out;
 }
 
@@ -205,38 +260,35 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): BackwardReco
   const order = collect(root, base);
   const n = order.length;
   stampBase = base + n + 1;
-  for (let k = 0; k < n; k++) order[k].bw = base + k;
 
   // Gradient storage: one arena per dtype, a fixed slice per node, so the
-  // pass allocates nothing per node. `has[k]`: node k received a contribution.
-  const gOffs = new Int32Array(n);
-  let n32 = 0;
-  let n64 = 0;
-  for (let k = 0; k < n; k++) {
-    const t = order[k];
-    if (t.dtype === 'float32') {
-      gOffs[k] = n32;
-      n32 += t.size;
-    } else {
-      gOffs[k] = n64;
-      n64 += t.size;
-    }
-  }
-  const arena32 = new Float32Array(n32);
-  const arena64 = new Float64Array(n64);
+  // pass allocates nothing per node. Work arrays are indexed by the position
+  // in which collect() found a node (Tensor.bw - base), the root's being 0.
+  // `has[s]`: the node received a contribution.
+  const gOffs = foundOffs.slice(0, n);
+  const arena32 = new Float32Array(collected32);
+  const arena64 = new Float64Array(collected64);
   const has = new Uint8Array(n);
   const rootBuf: Buf = root.dtype === 'float32' ? arena32 : arena64;
-  for (let e = 0; e < root.size; e++) rootBuf[gOffs[0] + e] = gradient === null ? 1 : gradient.at(e);
+  // (set() converts element by element, as the stores of a loop would.)
+  if (gradient === null) rootBuf[gOffs[0]] = 1;
+  else rootBuf.set(gradient.buf.subarray(gradient.off, gradient.off + gradient.size), gOffs[0]);
   has[0] = 1;
 
   const record: BackwardRecord | null = opts.record ? { steps: [], leaves: [] } : null;
 
+  // Saved tensors are freed as the pass goes (one walk over the nodes fewer
+  // than a loop of its own after it; nothing reads savedVersion until the
+  // next pass's collect).
+  const free = !opts.retainGraph;
   for (let k = 0; k < n; k++) {
-    if (has[k] === 0) continue;
     const node = order[k];
-    const gb: Buf = node.dtype === 'float32' ? arena32 : arena64;
-    const go = gOffs[k];
     const op = node.op;
+    if (free && op !== null && op.savesTensors) node.savedVersion = -1;
+    const s = node.bw - base;
+    if (has[s] === 0) continue;
+    const gb: Buf = node.dtype === 'float32' ? arena32 : arena64;
+    const go = gOffs[s];
     if (op === null) {
       if (record) record.leaves.push({ leaf: node, before: node.grad ? copyOf(node.grad) : null, after: node });
       accumulateGrad(node, gb, go);
@@ -292,6 +344,5 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): BackwardReco
       });
   }
 
-  if (!opts.retainGraph) for (let k = 0; k < n; k++) if (order[k].op?.savesTensors) order[k].savedVersion = -1;
   return record;
 }

@@ -111,6 +111,32 @@ export function broadcastIndex(outShape: Shape, strides: number[]): Int32Array {
 }
 
 /**
+ * When `inShape` broadcasts to `outShape` only by repetition along leading
+ * dims — its shape without leading 1s is a suffix of outShape: a bias [N]
+ * or [1, N] against [B, N], a scalar against anything — element k of the
+ * output reads element k % m of the input, m its size. Returns m (> 0), or
+ * -1 for any other kind of broadcast (or an empty input). Broadcast kernels
+ * take it as a fast path that needs no index arrays.
+ */
+export function suffixSize(inShape: Shape, outShape: Shape): number {
+  let s = 0;
+  while (s < inShape.length && inShape[s] === 1) s++;
+  const k = inShape.length - s;
+  const o = outShape.length - k;
+  if (o < 0) return -1;
+  let m = 1;
+  for (let i = 0; i < k; i++) {
+    const d = inShape[s + i];
+    if (d !== outShape[o + i]) return -1;
+    m *= d;
+  }
+  return m > 0 ? m : -1;
+}
+
+/** Column sums of sumToShape's fast path (reused: sums never nest). */
+let colAcc = new Float64Array(64);
+
+/**
  * Sums a gradient of the broadcast shape back to the input's shape (what
  * PyTorch's sum_to_size does in the backward of broadcasting ops).
  * Writes `sizeOf(inShape)` elements at dst[doff...].
@@ -129,11 +155,32 @@ export function sumToShape(
     for (let i = 0; i < nIn; i++) dst[doff + i] = g[goff + i];
     return;
   }
-  const acc = new Float64Array(nIn);
-  const idx = broadcastIndex(outShape, broadcastStrides(inShape, outShape));
   // Accumulate in the gradient's precision (PyTorch sums in the output's
   // dtype, then casts to the input's), element by element in order.
   const f32 = g instanceof Float32Array;
+  const m = suffixSize(inShape, outShape);
+  if (m > 0 && nOut > 0) {
+    // Input element j sums g[j], g[m + j], g[2m + j], … — the order of the
+    // index walk below, without its index array.
+    if (m === 1) {
+      let s = 0;
+      if (f32) for (let k = 0; k < nOut; k++) s = Math.fround(s + g[goff + k]);
+      else for (let k = 0; k < nOut; k++) s += g[goff + k];
+      dst[doff] = s;
+      return;
+    }
+    if (colAcc.length < m) colAcc = new Float64Array(m);
+    const col = colAcc;
+    col.fill(0, 0, m);
+    for (let base = goff, end = goff + nOut; base < end; base += m) {
+      if (f32) for (let j = 0; j < m; j++) col[j] = Math.fround(col[j] + g[base + j]);
+      else for (let j = 0; j < m; j++) col[j] += g[base + j];
+    }
+    for (let j = 0; j < m; j++) dst[doff + j] = col[j];
+    return;
+  }
+  const acc = new Float64Array(nIn);
+  const idx = broadcastIndex(outShape, broadcastStrides(inShape, outShape));
   for (let k = 0; k < nOut; k++) {
     const j = idx[k];
     acc[j] = f32 ? Math.fround(acc[j] + g[goff + k]) : acc[j] + g[goff + k];

@@ -8,7 +8,8 @@
  * Kernels are module-level functions (see elementwise.ts for why).
  */
 import { registerOp, SAVES_IN0, SAVES_IN1, SAVES_OUT } from '../registry';
-import { scalar, Tensor } from '../tensor';
+import { broadcastShapes, sizeOf, suffixSize, sumToShape } from '../shape';
+import { empty, scalar, Tensor } from '../tensor';
 import { binaryLocal, binaryMap, binaryVjp, Round, unaryLocal, unaryMap, unaryVjp } from './elementwise';
 
 /*
@@ -28,6 +29,64 @@ const passGrad = (gk: number): number => gk;
 const negGrad = (gk: number): number => -gk;
 
 const addK = (x: number, y: number): number => x + y;
+const subK = (x: number, y: number): number => x - y;
+const mulK = (x: number, y: number): number => x * y;
+
+const ADD = 0;
+const SUB = 1;
+const MUL = 2;
+
+/**
+ * a + b, a − b, a · b with the operation written inline (no kernel call per
+ * element) when both have one dtype and one of them has the output's size
+ * while the other has it too, is a bias repeated along leading dims, or is
+ * a scalar: what binaryMap computes, element for element, in the same
+ * operand order. Anything else (type promotion, other broadcasts) goes to
+ * binaryMap.
+ */
+function arithForward(a: Tensor, b: Tensor, code: number, k: (x: number, y: number) => number): Tensor {
+  if (a.dtype !== b.dtype) return binaryMap(a, b, k);
+  const shape = broadcastShapes(a.shape, b.shape);
+  const n = sizeOf(shape);
+  const aFull = a.size === n;
+  // The other operand: of the output's size too, or repeated along leading dims.
+  const rep = aFull ? b : a;
+  if (n === 0 || (!aFull && b.size !== n) || suffixSize(rep.shape, shape) < 0) return binaryMap(a, b, k);
+  const out = empty(shape, a.dtype);
+  const ab = a.buf;
+  const bb = b.buf;
+  const ob = out.buf;
+  const ao = a.off;
+  const bo = b.off;
+  const oo = out.off;
+  const m = rep.size;
+  if (m === 1) {
+    // One operand is a single element.
+    if (aFull) {
+      const y = bb[bo];
+      if (code === ADD) for (let i = 0; i < n; i++) ob[oo + i] = ab[ao + i] + y;
+      else if (code === SUB) for (let i = 0; i < n; i++) ob[oo + i] = ab[ao + i] - y;
+      else for (let i = 0; i < n; i++) ob[oo + i] = ab[ao + i] * y;
+    } else {
+      const x = ab[ao];
+      if (code === ADD) for (let i = 0; i < n; i++) ob[oo + i] = x + bb[bo + i];
+      else if (code === SUB) for (let i = 0; i < n; i++) ob[oo + i] = x - bb[bo + i];
+      else for (let i = 0; i < n; i++) ob[oo + i] = x * bb[bo + i];
+    }
+    return out;
+  }
+  // Rows of m elements; the repeated operand is read from its start on each row.
+  for (let base = 0; base < n; base += m) {
+    const o = oo + base;
+    const ai = aFull ? ao + base : ao;
+    const bi = aFull ? bo : bo + base;
+    if (code === ADD) for (let j = 0; j < m; j++) ob[o + j] = ab[ai + j] + bb[bi + j];
+    else if (code === SUB) for (let j = 0; j < m; j++) ob[o + j] = ab[ai + j] - bb[bi + j];
+    else for (let j = 0; j < m; j++) ob[o + j] = ab[ai + j] * bb[bi + j];
+  }
+  return out;
+}
+
 export const addOp = registerOp({
   name: 'add',
   symbol: '+',
@@ -35,10 +94,13 @@ export const addOp = registerOp({
   arity: 2,
   savesTensors: false,
   forward: (a, b) =>
-    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] + (b as Tensor).buf[(b as Tensor).off], a.dtype) : binaryMap(a, b as Tensor, addK),
+    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] + (b as Tensor).buf[(b as Tensor).off], a.dtype) : arithForward(a, b as Tensor, ADD, addK),
+  // The gradient itself, summed back over broadcast dims: binaryVjp with
+  // passGrad stores g (already in the output's dtype) unchanged, then sums
+  // with sumToShape, so calling sumToShape on g is the same computation.
   vjp: (out, i, g, go, dst, doff) => {
     if (oneElement(out)) dst[doff] = g[go];
-    else binaryVjp(out, i, g, go, dst, doff, passGrad);
+    else sumToShape(g, go, out.shape, (i === 0 ? (out.in0 as Tensor) : (out.in1 as Tensor)).shape, dst, doff);
   },
   derivative: [
     d('∂(a+b)/∂a = 1', '\\frac{\\partial (a+b)}{\\partial a} = 1'),
@@ -47,7 +109,6 @@ export const addOp = registerOp({
   localGrad: (out) => binaryLocal(out, one),
 });
 
-const subK = (x: number, y: number): number => x - y;
 export const subOp = registerOp({
   name: 'sub',
   symbol: '−',
@@ -55,7 +116,7 @@ export const subOp = registerOp({
   arity: 2,
   savesTensors: false,
   forward: (a, b) =>
-    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] - (b as Tensor).buf[(b as Tensor).off], a.dtype) : binaryMap(a, b as Tensor, subK),
+    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] - (b as Tensor).buf[(b as Tensor).off], a.dtype) : arithForward(a, b as Tensor, SUB, subK),
   vjp: (out, i, g, go, dst, doff) => {
     if (oneElement(out)) dst[doff] = i === 0 ? g[go] : -g[go];
     else binaryVjp(out, i, g, go, dst, doff, i === 0 ? passGrad : negGrad);
@@ -81,7 +142,6 @@ export const rsubOp = registerOp({
   localGrad: (out) => unaryLocal(out, minusOne),
 });
 
-const mulK = (x: number, y: number): number => x * y;
 const mulGradA = (gk: number, _a: number, b: number): number => gk * b;
 const mulGradB = (gk: number, a: number): number => gk * a;
 export const mulOp = registerOp({
@@ -93,7 +153,7 @@ export const mulOp = registerOp({
   // self's gradient needs other, other's needs self.
   saves: (out) => ((out.in0 as Tensor).requiresGrad ? SAVES_IN1 : 0) | ((out.in1 as Tensor).requiresGrad ? SAVES_IN0 : 0),
   forward: (a, b) =>
-    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] * (b as Tensor).buf[(b as Tensor).off], a.dtype) : binaryMap(a, b as Tensor, mulK),
+    bothScalar(a, b as Tensor) ? scalar(a.buf[a.off] * (b as Tensor).buf[(b as Tensor).off], a.dtype) : arithForward(a, b as Tensor, MUL, mulK),
   vjp: (out, i, g, go, dst, doff) => {
     if (oneElement(out)) {
       const other = (i === 0 ? out.in1 : out.in0) as Tensor;

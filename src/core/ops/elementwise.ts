@@ -5,7 +5,7 @@
  * float32 result is rounded once per element, as PyTorch stores it.
  */
 import { Buf, DType, rounder } from '../dtype';
-import { broadcastIndex, broadcastShapes, broadcastStrides, sameShape, sumToShape } from '../shape';
+import { broadcastIndex, broadcastShapes, broadcastStrides, sameShape, suffixSize, sumToShape } from '../shape';
 import { copyOf, empty, Tensor } from '../tensor';
 
 /**
@@ -74,6 +74,15 @@ export function binaryMap(a: Tensor, b: Tensor, f: (x: number, y: number, r: Rou
   } else if (a.size === 1 && b.size === n) {
     const x = ab[ao];
     for (let i = 0; i < n; i++) ob[oo + i] = f(x, bb[bo + i], r);
+  } else if (a.size === n && suffixSize(b.shape, shape) > 0) {
+    // b repeats along leading dims (a bias [N] against [B, N]): element k reads b[k % m].
+    const m = b.size;
+    for (let base = 0; base < n; base += m)
+      for (let j = 0; j < m; j++) ob[oo + base + j] = f(ab[ao + base + j], bb[bo + j], r);
+  } else if (b.size === n && suffixSize(a.shape, shape) > 0) {
+    const m = a.size;
+    for (let base = 0; base < n; base += m)
+      for (let j = 0; j < m; j++) ob[oo + base + j] = f(ab[ao + j], bb[bo + base + j], r);
   } else {
     const [ia, ib] = broadcastPair(a, b, shape);
     for (let i = 0; i < n; i++) ob[oo + i] = f(ab[ao + ia[i]], bb[bo + ib[i]], r);
@@ -130,6 +139,17 @@ export function binaryVjp(
     dst[doff] = r(f(g[go], ab[ao], bb[bo], yb[yo], r));
     return;
   }
+  if (a.size !== b.size) {
+    // One operand full, the other repeated along leading dims (bias, scalar).
+    if (a.size === n && suffixSize(b.shape, out.shape) > 0) {
+      suffixVjp(out, i, 0, g, go, dst, doff, f, r);
+      return;
+    }
+    if (b.size === n && suffixSize(a.shape, out.shape) > 0) {
+      suffixVjp(out, i, 1, g, go, dst, doff, f, r);
+      return;
+    }
+  }
   // Straight into dst only when no reduction or dtype cast is needed: PyTorch
   // computes the gradient in the output's dtype, sums broadcast dims, then casts.
   const direct = target.size === n && target.dtype === out.dtype;
@@ -143,6 +163,91 @@ export function binaryVjp(
     for (let k = 0; k < n; k++) tmp[to + k] = f(g[go + k], ab[ao + ia[k]], bb[bo + ib[k]], yb[yo + k], r);
   }
   if (scratch !== null) sumToShape(tmp, to, out.shape, target.shape, dst, doff);
+}
+
+/** Column sums of suffixVjp (reused: VJPs never nest). */
+let colAcc = new Float64Array(64);
+
+/**
+ * binaryVjp when input `full` has the output's size and the other input,
+ * of size m, repeats along the leading dims (element k reads k % m), with
+ * no index arrays. Bit for bit what the general path computes: each
+ * per-element gradient is rounded to the output's dtype (there, by the
+ * store into the scratch tensor), and the broadcast input's gradient sums
+ * them element by element in order (as sumToShape: in the output's
+ * precision, then cast to the input's by the store into dst).
+ */
+function suffixVjp(
+  out: Tensor,
+  i: number,
+  full: 0 | 1,
+  g: Buf,
+  go: number,
+  dst: Buf,
+  doff: number,
+  f: (gk: number, a: number, b: number, y: number, r: Round) => number,
+  r: Round,
+): void {
+  const a = out.in0 as Tensor;
+  const b = out.in1 as Tensor;
+  const ab = a.buf;
+  const bb = b.buf;
+  const yb = out.buf;
+  const ao = a.off;
+  const bo = b.off;
+  const yo = out.off;
+  const n = out.size;
+  const m = full === 0 ? b.size : a.size;
+  if (i === full) {
+    // Towards the full input: one gradient per element, no reduction.
+    if (full === 0)
+      for (let base = 0; base < n; base += m)
+        for (let j = 0; j < m; j++) {
+          const k = base + j;
+          dst[doff + k] = r(f(g[go + k], ab[ao + k], bb[bo + j], yb[yo + k], r));
+        }
+    else
+      for (let base = 0; base < n; base += m)
+        for (let j = 0; j < m; j++) {
+          const k = base + j;
+          dst[doff + k] = r(f(g[go + k], ab[ao + j], bb[bo + k], yb[yo + k], r));
+        }
+    return;
+  }
+  const f32 = out.dtype === 'float32';
+  if (m === 1) {
+    // Towards a scalar: one sum over every element.
+    let s = 0;
+    if (full === 0) {
+      const y = bb[bo];
+      for (let k = 0; k < n; k++) {
+        const v = r(f(g[go + k], ab[ao + k], y, yb[yo + k], r));
+        s = f32 ? Math.fround(s + v) : s + v;
+      }
+    } else {
+      const x = ab[ao];
+      for (let k = 0; k < n; k++) {
+        const v = r(f(g[go + k], x, bb[bo + k], yb[yo + k], r));
+        s = f32 ? Math.fround(s + v) : s + v;
+      }
+    }
+    dst[doff] = s;
+    return;
+  }
+  // Towards a bias: column sums over the leading dims, rows in order.
+  if (colAcc.length < m) colAcc = new Float64Array(m);
+  const col = colAcc;
+  col.fill(0, 0, m);
+  for (let base = 0; base < n; base += m)
+    for (let j = 0; j < m; j++) {
+      const k = base + j;
+      const v =
+        full === 0
+          ? r(f(g[go + k], ab[ao + k], bb[bo + j], yb[yo + k], r))
+          : r(f(g[go + k], ab[ao + j], bb[bo + k], yb[yo + k], r));
+      col[j] = f32 ? Math.fround(col[j] + v) : col[j] + v;
+    }
+  for (let j = 0; j < m; j++) dst[doff + j] = col[j];
 }
 
 /**
