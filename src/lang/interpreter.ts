@@ -336,10 +336,10 @@ export class Interpreter {
   private execInner(s: A.Stmt, scope: Scope): Signal {
     switch (s.kind) {
       case 'Expr':
-        this.eval(s.value, scope);
+        this.evalExpr(s.value, scope);
         return NORMAL;
       case 'Assign': {
-        const v = this.eval(s.value, scope);
+        const v = this.evalExpr(s.value, scope);
         for (const t of s.targets) this.assign(t, v, scope);
         return NORMAL;
       }
@@ -347,10 +347,10 @@ export class Interpreter {
         this.augAssign(s, scope);
         return NORMAL;
       case 'If':
-        if (truthy(this.eval(s.test, scope))) return this.execBlock(s.body, scope);
+        if (truthy(this.evalExpr(s.test, scope))) return this.execBlock(s.body, scope);
         return this.execBlock(s.orelse, scope);
       case 'While':
-        while (truthy(this.eval(s.test, scope))) {
+        while (truthy(this.evalExpr(s.test, scope))) {
           this.tick();
           const sig = this.execBlock(s.body, scope);
           if (sig === BREAK) return NORMAL;
@@ -367,13 +367,13 @@ export class Interpreter {
         return CONTINUE;
       case 'Return':
         if (this.depth === 0) throw pyErr('SyntaxError', "'return' outside function");
-        this.retval = s.value ? this.eval(s.value, scope) : null;
+        this.retval = s.value ? this.evalExpr(s.value, scope) : null;
         return RETURN;
       case 'FunctionDef': {
-        const defaults = s.params.map((p) => (p.defaultValue ? this.eval(p.defaultValue, scope) : undefined));
+        const defaults = s.params.map((p) => (p.defaultValue ? this.evalExpr(p.defaultValue, scope) : undefined));
         let fn: PyValue = new PyFunction(s.name, s.params, s.body, defaults, scope, s);
         for (let i = s.decorators.length - 1; i >= 0; i--)
-          fn = this.call(this.eval(s.decorators[i], scope), [fn], new Map(), s.decorators[i]);
+          fn = this.call(this.evalExpr(s.decorators[i], scope), [fn], new Map(), s.decorators[i]);
         this.setName(s.name, fn, scope);
         return NORMAL;
       }
@@ -421,7 +421,7 @@ export class Interpreter {
   }
 
   private execFor(s: A.ForStmt, scope: Scope): Signal {
-    const it = this.iterate(this.eval(s.iter, scope));
+    const it = this.iterate(this.evalExpr(s.iter, scope));
     for (;;) {
       const v = it();
       if (v === undefined) break;
@@ -437,7 +437,7 @@ export class Interpreter {
   private execWith(s: A.WithStmt, i: number, scope: Scope): Signal {
     if (i === s.items.length) return this.execBlock(s.body, scope);
     const item = s.items[i];
-    const cm = this.eval(item.context, scope);
+    const cm = this.evalExpr(item.context, scope);
     if (!(cm instanceof PyObject) || !cm.enter || !cm.exit)
       throw typeErr(`'${typeName(cm)}' object does not support the context manager protocol`);
     const v = cm.enter();
@@ -472,24 +472,24 @@ export class Interpreter {
       t.args.length >= 2 &&
       t.args.every((a) => a.kind !== 'Starred')
     ) {
-      const fn = this.eval(t.func, scope);
-      const args = t.args.map((a) => this.eval(a, scope));
+      const fn = this.evalExpr(t.func, scope);
+      const args = t.args.map((a) => this.evalExpr(a, scope));
       const kw = this.keywords(t.keywords, scope);
       sides.push({ text: sourceText(this.lines, t.args[0]), value: show(args[0]) });
       sides.push({ text: sourceText(this.lines, t.args[1]), value: show(args[1]) });
       ok = truthy(this.call(fn, args, kw, t));
     } else if (t.kind === 'Compare' && t.ops.length === 1) {
-      const l = this.eval(t.left, scope);
-      const r = this.eval(t.comparators[0], scope);
+      const l = this.evalExpr(t.left, scope);
+      const r = this.evalExpr(t.comparators[0], scope);
       sides.push({ text: sourceText(this.lines, t.left), value: show(l) });
       sides.push({ text: sourceText(this.lines, t.comparators[0]), value: show(r) });
       ok = truthy(this.compare(t.ops[0], l, r));
     } else {
-      ok = truthy(this.eval(t, scope));
+      ok = truthy(this.evalExpr(t, scope));
     }
     const text = sourceText(this.lines, t);
     const detail = sides.length === 2 ? `: ${sides[0].value} vs ${sides[1].value}` : '';
-    const msg = !ok && s.msg ? str(this.eval(s.msg, scope)) : '';
+    const msg = !ok && s.msg ? str(this.evalExpr(s.msg, scope)) : '';
     this.asserts.push({
       range: s,
       passed: ok,
@@ -521,10 +521,10 @@ export class Interpreter {
         return;
       }
       case 'Attribute':
-        this.setAttr(this.eval(target.value, scope), target.attr, v);
+        this.setAttr(this.evalExpr(target.value, scope), target.attr, v);
         return;
       case 'Subscript':
-        this.setItem(this.eval(target.value, scope), this.evalIndex(target.index, scope), v, target);
+        this.setItem(this.evalExpr(target.value, scope), this.evalIndex(target.index, scope), v, target);
         return;
       default:
         throw pyErr('SyntaxError', 'cannot assign to expression');
@@ -553,16 +553,16 @@ export class Interpreter {
 
   private augAssign(s: A.AugAssignStmt, scope: Scope): void {
     const t = s.target;
-    const rhs = (): PyValue => this.eval(s.value, scope);
+    const rhs = (): PyValue => this.evalExpr(s.value, scope);
     if (t.kind === 'Name') {
       const cur = this.lookup(t.id, scope, t);
       this.setName(t.id, this.inplace(s.op, cur, rhs(), s), scope);
     } else if (t.kind === 'Attribute') {
-      const obj = this.eval(t.value, scope);
+      const obj = this.evalExpr(t.value, scope);
       const cur = this.getAttr(obj, t.attr);
       this.setAttr(obj, t.attr, this.inplace(s.op, cur, rhs(), s));
     } else if (t.kind === 'Subscript') {
-      const obj = this.eval(t.value, scope);
+      const obj = this.evalExpr(t.value, scope);
       const idx = this.evalIndex(t.index, scope);
       const cur = this.getItem(obj, idx);
       this.setItem(obj, idx, this.inplace(s.op, cur, rhs(), s), t);
@@ -590,7 +590,7 @@ export class Interpreter {
       const sc = scope.globals.has(t.id) ? this.globals : scope;
       if (!sc.vars.delete(t.id)) throw nameErr(t.id);
     } else if (t.kind === 'Subscript') {
-      const obj = this.eval(t.value, scope);
+      const obj = this.evalExpr(t.value, scope);
       const idx = this.evalIndex(t.index, scope);
       if (obj instanceof PyList) obj.items.splice(this.listIndex(obj.items.length, idx, 'list assignment'), 1);
       else if (obj instanceof PyDict) {
@@ -619,7 +619,7 @@ export class Interpreter {
     throw e;
   }
 
-  eval(e: A.Expr, scope: Scope): PyValue {
+  evalExpr(e: A.Expr, scope: Scope): PyValue {
     try {
       return this.evalInner(e, scope);
     } catch (err) {
@@ -649,7 +649,7 @@ export class Interpreter {
       case 'Binary':
         return this.evalBinaryChain(e, scope);
       case 'Unary': {
-        const v = this.eval(e.operand, scope);
+        const v = this.evalExpr(e.operand, scope);
         if (e.op === 'not') return !truthy(v);
         if (v instanceof c.Tensor) {
           c.setCurrentSite(this.siteOf(e));
@@ -664,16 +664,16 @@ export class Interpreter {
       case 'BoolOp': {
         let v: PyValue = null;
         for (const x of e.values) {
-          v = this.eval(x, scope);
+          v = this.evalExpr(x, scope);
           if (e.op === 'and' ? !truthy(v) : truthy(v)) return v;
         }
         return v;
       }
       case 'Compare': {
-        let left = this.eval(e.left, scope);
+        let left = this.evalExpr(e.left, scope);
         let result: PyValue = true;
         for (let i = 0; i < e.ops.length; i++) {
-          const right = this.eval(e.comparators[i], scope);
+          const right = this.evalExpr(e.comparators[i], scope);
           c.setCurrentSite(this.siteOf(e));
           result = this.compare(e.ops[i], left, right);
           if (i < e.ops.length - 1 && !truthy(result)) return result;
@@ -682,24 +682,24 @@ export class Interpreter {
         return result;
       }
       case 'IfExp':
-        return truthy(this.eval(e.test, scope)) ? this.eval(e.body, scope) : this.eval(e.orelse, scope);
+        return truthy(this.evalExpr(e.test, scope)) ? this.evalExpr(e.body, scope) : this.evalExpr(e.orelse, scope);
       case 'Call': {
-        const fn = this.eval(e.func, scope);
+        const fn = this.evalExpr(e.func, scope);
         const args: PyValue[] = [];
         for (const a of e.args) {
           if (a.kind === 'Starred') {
-            const it = this.iterate(this.eval(a.value, scope));
+            const it = this.iterate(this.evalExpr(a.value, scope));
             for (let x = it(); x !== undefined; x = it()) args.push(x);
-          } else args.push(this.eval(a, scope));
+          } else args.push(this.evalExpr(a, scope));
         }
         const kw = this.keywords(e.keywords, scope);
         c.setCurrentSite(this.siteOf(e));
         return this.call(fn, args, kw, e);
       }
       case 'Attribute':
-        return this.getAttr(this.eval(e.value, scope), e.attr);
+        return this.getAttr(this.evalExpr(e.value, scope), e.attr);
       case 'Subscript': {
-        const obj = this.eval(e.value, scope);
+        const obj = this.evalExpr(e.value, scope);
         const idx = this.evalIndex(e.index, scope);
         c.setCurrentSite(this.siteOf(e));
         return this.getItem(obj, idx);
@@ -713,15 +713,15 @@ export class Interpreter {
       case 'Dict': {
         const d = new PyDict();
         e.keys.forEach((k, i) => {
-          const key = this.eval(k, scope);
-          dictSet(d, key, this.eval(e.values[i], scope));
+          const key = this.evalExpr(k, scope);
+          dictSet(d, key, this.evalExpr(e.values[i], scope));
         });
         return d;
       }
       case 'ListComp':
         return new PyList(this.listComp(e, scope));
       case 'Lambda': {
-        const defaults = e.params.map((p) => (p.defaultValue ? this.eval(p.defaultValue, scope) : undefined));
+        const defaults = e.params.map((p) => (p.defaultValue ? this.evalExpr(p.defaultValue, scope) : undefined));
         return new PyFunction('<lambda>', e.params, e.body, defaults, scope, e);
       }
       case 'Starred':
@@ -733,9 +733,9 @@ export class Interpreter {
     const out: PyValue[] = [];
     for (const x of elts) {
       if (x.kind === 'Starred') {
-        const it = this.iterate(this.eval(x.value, scope));
+        const it = this.iterate(this.evalExpr(x.value, scope));
         for (let v = it(); v !== undefined; v = it()) out.push(v);
-      } else out.push(this.eval(x, scope));
+      } else out.push(this.evalExpr(x, scope));
     }
     return out;
   }
@@ -751,10 +751,10 @@ export class Interpreter {
       chain.push(leftmost);
       leftmost = leftmost.left;
     }
-    let acc = this.eval(leftmost, scope);
+    let acc = this.evalExpr(leftmost, scope);
     for (let i = chain.length - 1; i >= 0; i--) {
       const node = chain[i];
-      const right = this.eval(node.right, scope);
+      const right = this.evalExpr(node.right, scope);
       try {
         acc = this.binary(node.op, acc, right, node);
       } catch (err) {
@@ -857,7 +857,7 @@ export class Interpreter {
   private keywords(kws: readonly A.Keyword[], scope: Scope): Map<string, PyValue> {
     const m = new Map<string, PyValue>();
     for (const k of kws) {
-      const v = this.eval(k.value, scope);
+      const v = this.evalExpr(k.value, scope);
       if (k.name === null) {
         if (!(v instanceof PyDict)) throw typeErr(`argument after ** must be a mapping, not ${typeName(v)}`);
         for (const [key, val] of v.entries.values()) {
@@ -879,7 +879,7 @@ export class Interpreter {
         out += p.value;
         continue;
       }
-      const v = this.eval(p.expr, scope);
+      const v = this.evalExpr(p.expr, scope);
       const spec = p.spec ? this.fstring(p.spec, scope) : '';
       let shown: PyValue = v;
       if (p.conversion === 'r' || p.conversion === 'a') shown = repr(v);
@@ -911,15 +911,15 @@ export class Interpreter {
     const out: PyValue[] = [];
     const loop = (g: number): void => {
       if (g === e.generators.length) {
-        out.push(this.eval(e.elt, inner));
+        out.push(this.evalExpr(e.elt, inner));
         return;
       }
       const gen = e.generators[g];
-      const it = this.iterate(this.eval(gen.iter, g === 0 ? scope : inner));
+      const it = this.iterate(this.evalExpr(gen.iter, g === 0 ? scope : inner));
       for (let v = it(); v !== undefined; v = it()) {
         this.tick();
         this.assign(gen.target, v, inner);
-        if (gen.ifs.every((cond) => truthy(this.eval(cond, inner)))) loop(g + 1);
+        if (gen.ifs.every((cond) => truthy(this.evalExpr(cond, inner)))) loop(g + 1);
       }
     };
     loop(0);
@@ -951,7 +951,7 @@ export class Interpreter {
     this.frameScopes.push(scope);
     const saved = this.current;
     try {
-      if (!Array.isArray(fn.body)) return this.eval(fn.body as A.Expr, scope);
+      if (!Array.isArray(fn.body)) return this.evalExpr(fn.body as A.Expr, scope);
       this.retval = null;
       const sig = this.execBlock(fn.body as readonly A.Stmt[], scope);
       const r = sig === RETURN ? this.retval : null;
@@ -1065,7 +1065,7 @@ export class Interpreter {
   /** The value inside `[ ]`: a slice becomes a PyObject 'slice', a tuple may hold slices. */
   private evalIndex(e: A.Expr, scope: Scope): PyValue {
     if (e.kind === 'Slice') {
-      const part = (x: A.Expr | null): PyValue => (x ? this.eval(x, scope) : null);
+      const part = (x: A.Expr | null): PyValue => (x ? this.evalExpr(x, scope) : null);
       const s = new PyObject('slice', 'slice');
       s.attrs.set('start', part(e.lower));
       s.attrs.set('stop', part(e.upper));
@@ -1075,7 +1075,7 @@ export class Interpreter {
     }
     if (e.kind === 'Tuple' && e.elts.some((x) => x.kind === 'Slice'))
       return new PyTuple(e.elts.map((x) => this.evalIndex(x, scope)));
-    return this.eval(e, scope);
+    return this.evalExpr(e, scope);
   }
 
   /** A Python int index, with Python's error when it is not one. */
@@ -1246,7 +1246,7 @@ export class Interpreter {
     this.deadline = Date.now() + Math.min(this.limits.maxMillis, 2000);
     const prevSite = c.setCurrentSite(-1);
     try {
-      return c.noGrad(() => this.eval(expr, scope));
+      return c.noGrad(() => this.evalExpr(expr, scope));
     } catch (e) {
       if (e instanceof BudgetExceeded)
         throw new PyException(
