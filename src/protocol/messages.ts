@@ -97,6 +97,27 @@ export interface NodeDTO {
   readonly y: number;
   readonly w: number;
   readonly h: number;
+  /** The host can expand this tensor op into its scalar operations (a small matmul, sum, elementwise op). */
+  readonly drill?: true;
+}
+
+/**
+ * A group of nodes for the grouped view: the nodes made by one execution of
+ * a source line (a statement), or by one call of a user function. Node
+ * indices first…last (inclusive) are contiguous: a statement or a call
+ * creates its tensors one after the other, so a collapsed group never makes
+ * a cycle. Groups nest (a call inside the statement that made it; the
+ * statements of the function inside the call); parents come before children.
+ */
+export interface GroupDTO {
+  readonly kind: 'line' | 'call';
+  /** `line 14: y_hat = x**2 * w2 + x * w1 + b`, `f(x) (call at line 20)`. */
+  readonly label: string;
+  readonly range: RangeDTO | null;
+  /** Index of the enclosing group, -1 at the top. */
+  readonly parent: number;
+  readonly first: number;
+  readonly last: number;
 }
 
 /** An edge from an input to the node that consumes it (node indices), in input order. */
@@ -182,6 +203,10 @@ export interface GraphViewDTO {
   readonly error: RunErrorDTO | null;
   /** Things a person should know about this view (graph cut to size, values changed later…). */
   readonly notes: readonly string[];
+  /** Groups of nodes by statement and by function call (see GroupDTO). */
+  readonly groups: readonly GroupDTO[];
+  /** The graph is big enough that the page starts with its top-level groups collapsed. */
+  readonly grouped: boolean;
 }
 
 // ---------------------------------------------------------------- messages
@@ -196,7 +221,36 @@ export type WebviewMessage =
   /** Show another backward() call. */
   | { readonly type: 'pickCall'; readonly id: number; readonly call: number }
   /** Run the script again (e.g. from a restored panel). */
-  | { readonly type: 'rerun'; readonly id: number };
+  | { readonly type: 'rerun'; readonly id: number }
+  /** Expand a tensor op node (NodeDTO.drill) into its scalar operations; the host answers with `drillView`. */
+  | { readonly type: 'drill'; readonly id: number; readonly node: number }
+  /** Save the current view: SVG text, or a PNG as base64. The host asks where. */
+  | { readonly type: 'export'; readonly id: number; readonly format: ExportFormat; readonly data: string }
+  /** Save every step of the walk-through as numbered SVG frames. The host asks for a folder. */
+  | { readonly type: 'exportFrames'; readonly id: number; readonly frames: readonly string[] }
+  /** Put text on the clipboard (the chain-rule line as LaTeX). */
+  | { readonly type: 'copy'; readonly id: number; readonly text: string };
+
+export type ExportFormat = 'svg' | 'png';
+
+/** What the host's commands ask the page to do (Command Palette, editor title). */
+export type PanelCommand =
+  | 'exportSvg'
+  | 'exportPng'
+  | 'exportFrames'
+  | 'copyLatex'
+  | 'togglePresentation'
+  | 'expandAll'
+  | 'collapseAll';
+export const PANEL_COMMANDS: readonly PanelCommand[] = [
+  'exportSvg',
+  'exportPng',
+  'exportFrames',
+  'copyLatex',
+  'togglePresentation',
+  'expandAll',
+  'collapseAll',
+];
 
 /** Host → page. */
 export type HostMessage =
@@ -212,10 +266,26 @@ export type HostMessage =
   /** The document behind a restored panel is gone: say so and offer a re-run. */
   | { readonly type: 'gone'; readonly message: string }
   /** Move the step cursor (the debugger stopped there); the page clamps it to its view. */
-  | { readonly type: 'goTo'; readonly position: number };
+  | { readonly type: 'goTo'; readonly position: number }
+  /** The scalar operations of node `node` of the current view (answer to `drill`), a view of its own. */
+  | { readonly type: 'drillView'; readonly replyTo: number; readonly node: number; readonly view: GraphViewDTO }
+  /** A command from VS Code (palette, keybinding) for the page to carry out. */
+  | { readonly type: 'command'; readonly name: PanelCommand }
+  /** The editor's cursor is on this line (1-based) of the script; null: elsewhere. The page marks that line's nodes. */
+  | { readonly type: 'cursor'; readonly line: number | null };
 
-export const WEBVIEW_MESSAGE_TYPES = ['ready', 'step', 'select', 'pickCall', 'rerun'] as const;
-export const HOST_MESSAGE_TYPES = ['view', 'reply', 'gone', 'goTo'] as const;
+export const WEBVIEW_MESSAGE_TYPES = [
+  'ready',
+  'step',
+  'select',
+  'pickCall',
+  'rerun',
+  'drill',
+  'export',
+  'exportFrames',
+  'copy',
+] as const;
+export const HOST_MESSAGE_TYPES = ['view', 'reply', 'gone', 'goTo', 'drillView', 'command', 'cursor'] as const;
 
 /** Largest request id accepted. */
 export const MAX_REQUEST_ID = 2 ** 31 - 1;
@@ -225,6 +295,11 @@ export const MAX_STRING = 100_000;
 export const HEAT_CELLS = 64;
 /** Most nodes a view holds (the panel's own cap, below the run's graph-size limit). */
 export const MAX_VIEW_NODES = 20_000;
+/** Largest export payload (an SVG's text, a PNG in base64), in characters. */
+export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
+/** Most frames of one walk-through export, and their total size in characters. */
+export const MAX_EXPORT_FRAMES = 5_000;
+export const MAX_EXPORT_TOTAL_CHARS = 256 * 1024 * 1024;
 
 // ---------------------------------------------------------------- validation helpers
 
@@ -361,6 +436,37 @@ export function parseWebviewMessage(raw: unknown, limits: WebviewLimits): Parsed
         const m = record(raw, 'rerun', ['type', 'id']);
         return { type, id: int(m.id, 'rerun.id', 0, MAX_REQUEST_ID) };
       }
+      case 'drill': {
+        const m = record(raw, 'drill', ['type', 'id', 'node']);
+        return {
+          type,
+          id: int(m.id, 'drill.id', 0, MAX_REQUEST_ID),
+          node: int(m.node, 'drill.node', 0, limits.nodes - 1),
+        };
+      }
+      case 'export': {
+        const m = record(raw, 'export', ['type', 'id', 'format', 'data']);
+        const format = oneOf(m.format, 'export.format', ['svg', 'png'] as const);
+        const data = str(m.data, 'export.data', MAX_EXPORT_CHARS);
+        if (format === 'png' && !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) fail('export.data: not base64');
+        return { type, id: int(m.id, 'export.id', 0, MAX_REQUEST_ID), format, data };
+      }
+      case 'exportFrames': {
+        const m = record(raw, 'exportFrames', ['type', 'id', 'frames']);
+        let total = 0;
+        const frames = arr(m.frames, 'exportFrames.frames', MAX_EXPORT_FRAMES).map((f, i) => {
+          const t = str(f, `exportFrames.frames[${i}]`, MAX_EXPORT_CHARS);
+          total += t.length;
+          if (total > MAX_EXPORT_TOTAL_CHARS) fail('exportFrames: frames too large in total');
+          return t;
+        });
+        if (frames.length === 0) fail('exportFrames: no frames');
+        return { type, id: int(m.id, 'exportFrames.id', 0, MAX_REQUEST_ID), frames };
+      }
+      case 'copy': {
+        const m = record(raw, 'copy', ['type', 'id', 'text']);
+        return { type, id: int(m.id, 'copy.id', 0, MAX_REQUEST_ID), text: str(m.text, 'copy.text') };
+      }
       default:
         return fail(`unknown message type ${JSON.stringify(type.slice(0, 40))}`);
     }
@@ -429,6 +535,8 @@ function graphView(v: unknown): GraphViewDTO {
     'shapeKey',
     'error',
     'notes',
+    'groups',
+    'grouped',
   ]);
   const rawNodes = arr(m.nodes, 'view.nodes', MAX_VIEW_NODES);
   const n = rawNodes.length;
@@ -451,7 +559,8 @@ function graphView(v: unknown): GraphViewDTO {
       'y',
       'w',
       'h',
-    ]);
+    ], ['drill']);
+    if (o.drill !== undefined && o.drill !== true) fail(`${w}.drill: not true`);
     const coord = (c: unknown, name: string) => {
       const f = finite(c, `${w}.${name}`);
       if (Math.abs(f) > MAX_COORD) fail(`${w}.${name}: out of range`);
@@ -474,6 +583,7 @@ function graphView(v: unknown): GraphViewDTO {
       y: coord(o.y, 'y'),
       w: coord(o.w, 'w'),
       h: coord(o.h, 'h'),
+      ...(o.drill === true ? { drill: true as const } : {}),
     };
   });
   const edges = arr(m.edges, 'view.edges', 4 * MAX_VIEW_NODES).map((x, i): EdgeDTO => {
@@ -570,7 +680,31 @@ function graphView(v: unknown): GraphViewDTO {
     shapeKey: str(m.shapeKey, 'view.shapeKey', 200),
     error,
     notes: arr(m.notes, 'view.notes', 100).map((x, i) => str(x, `view.notes[${i}]`, 10_000)),
+    groups: groups(m.groups, n),
+    grouped: bool(m.grouped, 'view.grouped'),
   };
+}
+
+/** Groups: intervals of node indices, parents first, each child inside its parent. */
+function groups(v: unknown, n: number): GroupDTO[] {
+  const out: GroupDTO[] = [];
+  arr(v, 'view.groups', MAX_VIEW_NODES).forEach((x, i) => {
+    const w = `view.groups[${i}]`;
+    const o = record(x, w, ['kind', 'label', 'range', 'parent', 'first', 'last']);
+    const first = int(o.first, `${w}.first`, 0, Math.max(0, n - 1));
+    const last = int(o.last, `${w}.last`, first, Math.max(0, n - 1));
+    const parent = int(o.parent, `${w}.parent`, -1, i - 1);
+    if (parent >= 0 && (first < out[parent].first || last > out[parent].last)) fail(`${w}: outside its parent`);
+    out.push({
+      kind: oneOf(o.kind, `${w}.kind`, ['line', 'call'] as const),
+      label: str(o.label, `${w}.label`, 1000),
+      range: range(o.range, `${w}.range`),
+      parent,
+      first,
+      last,
+    });
+  });
+  return out;
 }
 
 /** Highest step position of a view: every forward node, then every backward step. */
@@ -609,6 +743,23 @@ export function parseHostMessage(raw: unknown): Parsed<HostMessage> {
       case 'goTo': {
         const m = record(raw, 'goTo', ['type', 'position']);
         return { type, position: int(m.position, 'goTo.position', 0, MAX_REQUEST_ID) };
+      }
+      case 'drillView': {
+        const m = record(raw, 'drillView', ['type', 'replyTo', 'node', 'view']);
+        return {
+          type,
+          replyTo: int(m.replyTo, 'drillView.replyTo', 0, MAX_REQUEST_ID),
+          node: int(m.node, 'drillView.node', 0, MAX_VIEW_NODES - 1),
+          view: graphView(m.view),
+        };
+      }
+      case 'command': {
+        const m = record(raw, 'command', ['type', 'name']);
+        return { type, name: oneOf(m.name, 'command.name', PANEL_COMMANDS) };
+      }
+      case 'cursor': {
+        const m = record(raw, 'cursor', ['type', 'line']);
+        return { type, line: m.line === null ? null : int(m.line, 'cursor.line', 1, MAX_DIM) };
       }
       default:
         return fail(`unknown message type ${JSON.stringify(type.slice(0, 40))}`);

@@ -598,5 +598,7 @@ export function buildGraphView(pr: PanelRun, opts: ViewOptions = {}): GraphViewD
       ? { type: err.type, message: err.message, line: err.range?.line ?? null, col: err.range?.col ?? null }
       : null,
     notes,
+    groups: [],
+    grouped: false,
   };
 }

@@ -54,6 +54,11 @@ describe('panel protocol', () => {
         { type: 'select', id: 7, node: 11 },
         { type: 'pickCall', id: 2, call: 1 },
         { type: 'rerun', id: 2 ** 31 - 1 },
+        { type: 'drill', id: 3, node: 4 },
+        { type: 'export', id: 4, format: 'svg', data: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' },
+        { type: 'export', id: 5, format: 'png', data: 'iVBORw0KGgo=' },
+        { type: 'exportFrames', id: 6, frames: ['<svg/>', '<svg/>'] },
+        { type: 'copy', id: 7, text: '\\frac{\\partial L}{\\partial w_1}' },
       ];
       for (const m of good) {
         const r = parseWebviewMessage(overTheWire(m), LIMITS);
@@ -161,6 +166,18 @@ describe('panel protocol', () => {
       assert.match(rejected(new Msg()), /plain object/);
     });
 
+    it('drill, export, frames and copy: indices, formats and sizes checked', () => {
+      assert.match(rejected({ type: 'drill', id: 1, node: 12 }), /drill\.node/);
+      assert.match(rejected({ type: 'export', id: 1, format: 'pdf', data: '' }), /export\.format/);
+      assert.match(rejected({ type: 'export', id: 1, format: 'png', data: '<svg/>' }), /base64/);
+      assert.match(rejected({ type: 'export', id: 1, format: 'svg', data: 5 }), /export\.data/);
+      assert.match(rejected({ type: 'export', id: 1, format: 'svg', data: '', path: '/etc/passwd' }), /too many fields/);
+      assert.match(rejected({ type: 'exportFrames', id: 1, frames: [] }), /no frames/);
+      assert.match(rejected({ type: 'exportFrames', id: 1, frames: ['<svg/>', 3] }), /frames\[1\]/);
+      assert.match(rejected({ type: 'exportFrames', id: 1, frames: 'x' }), /not an array/);
+      assert.match(rejected({ type: 'copy', id: 1, text: 'x'.repeat(100_001) }), /copy\.text/);
+    });
+
     it('a thousand bad messages in a row: each is dropped, none throws', () => {
       const t0 = Date.now();
       for (let i = 0; i < 1000; i++) rejected({ type: 'step', index: -i - 1 });
@@ -235,6 +252,23 @@ describe('panel protocol', () => {
         bad((v) => delete v.title),
         /missing title/,
       );
+      const group = { kind: 'line', label: 'line 14', range: null, parent: -1, first: 0, last: 3 };
+      assert.match(
+        bad((v) => (v.groups = [group, { ...group, parent: 0, first: 2, last: 5 }])),
+        /outside its parent/,
+      );
+      assert.match(
+        bad((v) => (v.groups = [{ ...group, parent: 0 }])),
+        /groups\[0\]\.parent/,
+      );
+      assert.match(
+        bad((v) => (v.groups = [{ ...group, first: 4, last: 3 }])),
+        /groups\[0\]\.last/,
+      );
+      assert.match(
+        bad((v) => ((v.nodes as { drill?: unknown }[])[0].drill = false)),
+        /drill/,
+      );
       const pos = parseHostMessage({
         type: 'view',
         replyTo: null,
@@ -251,6 +285,13 @@ describe('panel protocol', () => {
       ])
         assert.equal(parseHostMessage(m).ok, false);
       assert.ok(parseHostMessage({ type: 'gone', message: 'The script is gone.' }).ok);
+      assert.ok(parseHostMessage({ type: 'command', name: 'exportSvg' }).ok);
+      assert.equal(parseHostMessage({ type: 'command', name: 'workbench.action.quit' }).ok, false);
+      assert.ok(parseHostMessage({ type: 'cursor', line: 14 }).ok);
+      assert.ok(parseHostMessage({ type: 'cursor', line: null }).ok);
+      assert.equal(parseHostMessage({ type: 'cursor', line: 0 }).ok, false);
+      assert.ok(parseHostMessage(overTheWire({ type: 'drillView', replyTo: 2, node: 3, view })).ok);
+      assert.equal(parseHostMessage({ type: 'drillView', replyTo: 2, node: 3, view: {} }).ok, false);
       assert.ok(parseHostMessage({ type: 'reply', replyTo: 3, ok: false, message: 'no' }).ok);
     });
   });
