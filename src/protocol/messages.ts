@@ -235,13 +235,7 @@ export type ExportFormat = 'svg' | 'png';
 
 /** What the host's commands ask the page to do (Command Palette, editor title). */
 export type PanelCommand =
-  | 'exportSvg'
-  | 'exportPng'
-  | 'exportFrames'
-  | 'copyLatex'
-  | 'togglePresentation'
-  | 'expandAll'
-  | 'collapseAll';
+  'exportSvg' | 'exportPng' | 'exportFrames' | 'copyLatex' | 'togglePresentation' | 'expandAll' | 'collapseAll';
 export const PANEL_COMMANDS: readonly PanelCommand[] = [
   'exportSvg',
   'exportPng',
@@ -542,24 +536,29 @@ function graphView(v: unknown): GraphViewDTO {
   const n = rawNodes.length;
   const nodes = rawNodes.map((x, i): NodeDTO => {
     const w = `view.nodes[${i}]`;
-    const o = record(x, w, [
-      'id',
-      'kind',
-      'op',
-      'title',
-      'symbol',
-      'label',
-      'named',
-      'tex',
-      'value',
-      'grad',
-      'range',
-      'layer',
-      'x',
-      'y',
-      'w',
-      'h',
-    ], ['drill']);
+    const o = record(
+      x,
+      w,
+      [
+        'id',
+        'kind',
+        'op',
+        'title',
+        'symbol',
+        'label',
+        'named',
+        'tex',
+        'value',
+        'grad',
+        'range',
+        'layer',
+        'x',
+        'y',
+        'w',
+        'h',
+      ],
+      ['drill'],
+    );
     if (o.drill !== undefined && o.drill !== true) fail(`${w}.drill: not true`);
     const coord = (c: unknown, name: string) => {
       const f = finite(c, `${w}.${name}`);

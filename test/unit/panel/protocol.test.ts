@@ -171,7 +171,10 @@ describe('panel protocol', () => {
       assert.match(rejected({ type: 'export', id: 1, format: 'pdf', data: '' }), /export\.format/);
       assert.match(rejected({ type: 'export', id: 1, format: 'png', data: '<svg/>' }), /base64/);
       assert.match(rejected({ type: 'export', id: 1, format: 'svg', data: 5 }), /export\.data/);
-      assert.match(rejected({ type: 'export', id: 1, format: 'svg', data: '', path: '/etc/passwd' }), /too many fields/);
+      assert.match(
+        rejected({ type: 'export', id: 1, format: 'svg', data: '', path: '/etc/passwd' }),
+        /too many fields/,
+      );
       assert.match(rejected({ type: 'exportFrames', id: 1, frames: [] }), /no frames/);
       assert.match(rejected({ type: 'exportFrames', id: 1, frames: ['<svg/>', 3] }), /frames\[1\]/);
       assert.match(rejected({ type: 'exportFrames', id: 1, frames: 'x' }), /not an array/);
