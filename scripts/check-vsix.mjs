@@ -50,6 +50,8 @@ const ALLOWED = [
 const REQUIRED = [
   'extension/package.json',
   'extension/dist/extension.js',
+  'extension/dist/panelWorker.js',
+  'extension/dist/webview.js',
   'extension/media/icon.png',
   'extension/readme.md',
   'extension/changelog.md',

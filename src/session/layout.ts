@@ -24,8 +24,10 @@
  * right to left and left to right again; then coordinates that keep the
  * order, keep nodes apart and stay close to the barycentres. No dummy nodes:
  * a long edge is drawn as one curve. Deterministic: ties break by index.
- * It is cheap enough to run on the host with the rest of the view model,
- * so the page does no layout work and needs no worker.
+ * The host lays out the whole graph with the rest of the view model (in
+ * the panel's worker thread, off the extension host's thread); the page
+ * lays out its collapsed and grouped views with the same function in a Web
+ * Worker (webview/layout-client.ts), off the page's UI thread.
  */
 
 export interface LayoutInput {

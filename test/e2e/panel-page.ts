@@ -59,6 +59,12 @@ export interface PanelPageOptions {
   readonly reducedMotion?: boolean;
   /** State the page finds with getState() (a restored panel). */
   readonly state?: unknown;
+  /** Served as dist/webview.js instead of the built page script (a test bundle, same nonce and CSP). */
+  readonly script?: string;
+  /** Run in the page before its script (after the fake acquireVsCodeApi), e.g. to take an API away. */
+  readonly initScript?: string;
+  /** Last change to the page's HTML (e.g. a CSP without a directive, to test a fallback). */
+  readonly editHtml?: (html: string) => string;
 }
 
 export async function openPanelPage(browser: Browser, opts: PanelPageOptions = {}): Promise<PanelPage> {
@@ -83,10 +89,13 @@ export async function openPanelPage(browser: Browser, opts: PanelPageOptions = {
   if (opts.themeCss)
     html = html.replace('</head>', `<link rel="stylesheet" href="${ORIGIN}/fixtures/${opts.themeCss}">\n</head>`);
   if (opts.bodyClass) html = html.replace('<body ', `<body class="${opts.bodyClass}" `);
+  if (opts.editHtml) html = opts.editHtml(html);
   await page.route(`${ORIGIN}/**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/' || url.pathname === '/index.html')
       return route.fulfill({ status: 200, contentType: 'text/html', body: html });
+    if (opts.script !== undefined && url.pathname === '/dist/webview.js')
+      return route.fulfill({ status: 200, contentType: 'text/javascript', body: opts.script });
     const m = /^\/(dist|media|fixtures)\/([\w./-]+)$/.exec(url.pathname);
     const base = m ? (m[1] === 'fixtures' ? path.join(ROOT, 'test', 'e2e', 'fixtures') : path.join(ROOT, m[1])) : '';
     const file = m ? path.join(base, m[2]) : '';
@@ -113,6 +122,7 @@ export async function openPanelPage(browser: Browser, opts: PanelPageOptions = {
       });
     })();`,
   });
+  if (opts.initScript) await page.addInitScript({ content: opts.initScript });
   await page.goto(`${ORIGIN}/`);
   const pp: PanelPage = {
     page,

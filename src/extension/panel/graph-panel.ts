@@ -13,15 +13,18 @@
  * what the host itself sent.
  */
 import * as vscode from 'vscode';
-import { buildGraphView, PanelRun, runForPanel } from '../../session/graph-view';
 import {
+  ExportFormat,
   GraphViewDTO,
   HostMessage,
   lastPosition,
+  PanelCommand,
   parseWebviewMessage,
   RangeDTO,
   WebviewMessage,
 } from '../../protocol/messages';
+import { saveExport, saveFrames } from './exports';
+import { RunnerClient } from './runner-client';
 import { makeNonce, panelHtml } from './html';
 import { callOfStop, panelPositionOfStop, stopOfPanelPosition } from './session-link';
 import type { DebugLink } from '../debug/link';
@@ -29,6 +32,8 @@ import type { Stop } from '../../session/timeline';
 
 export const GRAPH_VIEW_TYPE = 'backprop.graph';
 export const RERUN_DELAY_MS = 400;
+/** The editor's cursor line reaches the page at most this often. */
+export const CURSOR_DELAY_MS = 60;
 
 export interface PanelHost {
   readonly extensionUri: vscode.Uri;
@@ -58,10 +63,36 @@ function baseName(uri: vscode.Uri): string {
   return p.slice(p.lastIndexOf('/') + 1) || uri.toString();
 }
 
+/** The view of a run that could not finish in the worker (out of memory, stopped by the backstop). */
+export function failedView(title: string, message: string): GraphViewDTO {
+  const m = /^(\w+Error): ([\s\S]*)$/.exec(message);
+  return {
+    title,
+    calls: [],
+    call: -1,
+    nodes: [],
+    edges: [],
+    forward: [],
+    steps: [],
+    root: -1,
+    width: 0,
+    height: 0,
+    shapeKey: 'failed',
+    error: { type: m ? m[1] : 'RuntimeError', message: m ? m[2] : message, line: null, col: null },
+    notes: [],
+    groups: [],
+    grouped: false,
+  };
+}
+
 export class GraphPanel {
   private ready = false;
   private disposed = false;
-  private pr: PanelRun | null = null;
+  /** The script runs in this panel's worker thread; `calls` are the last run's backward() lines. */
+  private readonly runner: RunnerClient;
+  private calls: readonly (number | null)[] | null = null;
+  /** Bumped by each run: answers about an older run are dropped. */
+  private gen = 0;
   private view: GraphViewDTO | null = null;
   private call: number | undefined;
   private rerunTimer: ReturnType<typeof setTimeout> | null = null;
@@ -79,6 +110,12 @@ export class GraphPanel {
   private followedTimer: ReturnType<typeof setTimeout> | null = null;
   /** The page's step position, as it last reported it (-1 before). */
   private position = -1;
+  /** Where the next export of each kind goes, when a command named it (else a dialog asks). */
+  private readonly exportTargets = new Map<ExportFormat | 'frames', vscode.Uri>();
+  private cursorTimer: ReturnType<typeof setTimeout> | null = null;
+  private cursorLine: number | null = null;
+  /** What the panel did last (exports, copies, drill-downs), for tests: `saved /path`, `copied 123 characters`. */
+  private lastAction = '';
 
   constructor(
     private readonly host: PanelHost,
@@ -87,6 +124,7 @@ export class GraphPanel {
     readonly uri: vscode.Uri | null,
     readonly docKey: string,
   ) {
+    this.runner = new RunnerClient(vscode.Uri.joinPath(host.extensionUri, 'dist', 'panelWorker.js').fsPath);
     const webview = panel.webview;
     webview.options = webviewOptions(host.extensionUri);
     const asUri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, ...p)).toString();
@@ -106,6 +144,10 @@ export class GraphPanel {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (uri && e.document.uri.toString() === uri.toString() && e.contentChanges.length > 0) this.scheduleRerun();
       }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (uri && e.textEditor.document.uri.toString() === uri.toString())
+          this.scheduleCursor(e.selections[0] ? e.selections[0].active.line + 1 : null);
+      }),
     );
     if (!uri)
       this.goneMessage = 'The script this panel showed is no longer known (the window was reloaded after it closed).';
@@ -114,12 +156,12 @@ export class GraphPanel {
   /** Shows the graph of the call at `line` (a CodeLens), or keeps the current choice. */
   showCallAtLine(line: number | undefined): void {
     if (line === undefined) return;
-    const calls = this.pr?.run.backwardCalls;
+    const calls = this.calls;
     if (calls) {
       for (let i = calls.length - 1; i >= 0; i--)
-        if (calls[i].range?.line === line) {
+        if (calls[i] === line) {
           this.call = i;
-          this.rebuild(null, null);
+          void this.rebuild(null, null);
           return;
         }
     }
@@ -158,40 +200,77 @@ export class GraphPanel {
       return;
     }
     this.goneMessage = null;
-    this.pr = runForPanel(doc.getText());
+    const gen = ++this.gen;
+    const ran = await this.runner.request({ kind: 'run', source: doc.getText() });
+    if (this.disposed || gen !== this.gen) return;
+    if (ran.kind !== 'ran') {
+      this.calls = null;
+      this.view = failedView(baseName(this.uri as vscode.Uri), ran.kind === 'error' ? ran.message : 'no answer');
+      this.log(`run failed: ${this.view.error?.message ?? ''}`);
+      this.post({ type: 'view', replyTo, view: this.view, position: null });
+      return;
+    }
+    const calls = (this.calls = ran.calls);
     if (this.wantLine !== undefined) {
-      const calls = this.pr.run.backwardCalls;
       for (let i = calls.length - 1; i >= 0; i--)
-        if (calls[i].range?.line === this.wantLine) {
+        if (calls[i] === this.wantLine) {
           this.call = i;
           break;
         }
       this.wantLine = undefined;
     }
-    if (this.call !== undefined && this.call >= this.pr.run.backwardCalls.length) this.call = undefined;
+    if (this.call !== undefined && this.call >= calls.length) this.call = undefined;
     this.followCall();
-    this.rebuild(replyTo, null, true);
+    await this.rebuild(replyTo, null, true);
   }
 
-  private rebuild(replyTo: number | null, position: number | null, follow = false): void {
-    if (!this.pr || !this.uri) return;
-    this.view = buildGraphView(this.pr, { call: this.call, title: baseName(this.uri) });
+  private async rebuild(replyTo: number | null, position: number | null, follow = false): Promise<void> {
+    if (!this.calls || !this.uri) return;
+    const gen = this.gen;
+    const title = baseName(this.uri);
+    const r = await this.runner.request({ kind: 'view', opts: { call: this.call, title } });
+    if (this.disposed || gen !== this.gen) return;
+    this.view = r.kind === 'view' ? r.view : failedView(title, r.kind === 'error' ? r.message : 'no view');
     const p = position ?? (follow ? this.followedPosition() : null);
     if (p !== null) this.noteFollowed(p);
     this.post({ type: 'view', replyTo, view: this.view, position: p });
   }
 
-  /** The panel's state, for tests: the call shown and the page's step position. */
-  get state(): { call: number | null; position: number; following: number | null } {
-    return { call: this.view?.call ?? null, position: this.position, following: this.following?.index ?? null };
+  /** The panel's state, for tests: the call shown, the page's step position, the last export or copy. */
+  get state(): { call: number | null; position: number; following: number | null; lastAction: string } {
+    return {
+      call: this.view?.call ?? null,
+      position: this.position,
+      following: this.following?.index ?? null,
+      lastAction: this.lastAction,
+    };
+  }
+
+  /** A command from VS Code for the page (export, copy, presentation, grouping); `target` names an export's file or folder. */
+  command(name: PanelCommand, target?: vscode.Uri): void {
+    if (target) {
+      const kind =
+        name === 'exportSvg' ? 'svg' : name === 'exportPng' ? 'png' : name === 'exportFrames' ? 'frames' : null;
+      if (kind) this.exportTargets.set(kind, target);
+    }
+    this.post({ type: 'command', name });
+  }
+
+  private scheduleCursor(line: number | null): void {
+    this.cursorLine = line;
+    if (this.cursorTimer !== null) return;
+    this.cursorTimer = setTimeout(() => {
+      this.cursorTimer = null;
+      this.post({ type: 'cursor', line: this.cursorLine });
+    }, CURSOR_DELAY_MS);
   }
 
   /** A debug session of this document stopped at `index` (fromPanel: the panel asked for it). */
   followStop(stops: readonly Stop[], index: number, fromPanel: boolean): void {
     this.following = { stops, index };
-    if (fromPanel || !this.ready || !this.pr || this.disposed) return;
+    if (fromPanel || !this.ready || !this.calls || this.disposed) return;
     if (this.followCall() || !this.view) {
-      this.rebuild(null, null, true);
+      void this.rebuild(null, null, true);
       return;
     }
     const p = this.followedPosition();
@@ -208,9 +287,9 @@ export class GraphPanel {
   /** Points the panel at the followed stop's backward() call; true when that changes the view's call. */
   private followCall(): boolean {
     const f = this.following;
-    if (!f || !this.pr) return false;
+    if (!f || !this.calls) return false;
     const call = callOfStop(f.stops, f.index);
-    if (call === null || call >= this.pr.run.backwardCalls.length) return false;
+    if (call === null || call >= this.calls.length) return false;
     this.call = call;
     return this.view?.call !== call;
   }
@@ -268,7 +347,7 @@ export class GraphPanel {
     const limits = {
       nodes: v?.nodes.length ?? 0,
       positions: v ? lastPosition(v) : 0,
-      calls: this.pr?.run.backwardCalls.length ?? 0,
+      calls: this.calls?.length ?? 0,
     };
     const parsed = parseWebviewMessage(raw, limits);
     if (!parsed.ok) {
@@ -284,8 +363,8 @@ export class GraphPanel {
         // The page (re)loaded: first load, shown again after being hidden, or restored.
         this.ready = true;
         if (this.goneMessage !== null && !this.uri) this.post({ type: 'gone', message: this.goneMessage });
-        else if (this.view && this.pr) {
-          if (this.followCall()) this.rebuild(m.id, null, true);
+        else if (this.view && this.calls) {
+          if (this.followCall()) void this.rebuild(m.id, null, true);
           else {
             const p = this.followedPosition();
             if (p !== null) this.noteFollowed(p);
@@ -298,10 +377,28 @@ export class GraphPanel {
         return;
       case 'pickCall':
         this.call = m.call;
-        this.rebuild(m.id, null);
+        void this.rebuild(m.id, null);
         return;
       case 'select':
         void this.select(m.id, m.node);
+        return;
+      case 'drill':
+        void this.drill(m.id, m.node);
+        return;
+      case 'export':
+        void this.export(m.id, m.format, m.data);
+        return;
+      case 'exportFrames':
+        void this.exportFrames(m.id, m.frames);
+        return;
+      case 'copy':
+        void vscode.env.clipboard.writeText(m.text).then(
+          () => {
+            this.lastAction = `copied ${m.text.length} characters`;
+            this.post({ type: 'reply', replyTo: m.id, ok: true, message: 'Copied to the clipboard.' });
+          },
+          (e: unknown) => this.fail(m.id, `Could not copy: ${String(e)}`),
+        );
         return;
       case 'step':
         // Coalesced: a burst of steps marks the editor once.
@@ -312,6 +409,70 @@ export class GraphPanel {
             this.markStep(this.pendingStep);
           }, 30);
         return;
+    }
+  }
+
+  private fail(id: number, message: string): void {
+    this.log(message);
+    this.post({ type: 'reply', replyTo: id, ok: false, message });
+  }
+
+  /** The scalar operations of a small tensor op: a view of their own, built on the host like every view. */
+  private async drill(id: number, node: number): Promise<void> {
+    const v = this.view;
+    const n = v?.nodes[node];
+    if (!v || !n || !this.calls || !this.uri) return;
+    if (!n.drill) {
+      this.post({
+        type: 'reply',
+        replyTo: id,
+        ok: false,
+        message: `${n.label} has no scalar view (too big, or not a tensor op).`,
+      });
+      return;
+    }
+    const gen = this.gen;
+    const r = await this.runner.request({
+      kind: 'drill',
+      opts: { call: v.call >= 0 ? v.call : undefined, title: baseName(this.uri) },
+      tensorId: n.id,
+    });
+    if (this.disposed || gen !== this.gen || this.view !== v) return;
+    if (r.kind !== 'view') return this.fail(id, `Could not expand ${n.label}: ${r.kind === 'error' ? r.message : ''}`);
+    this.lastAction = `drilled into ${n.label}`;
+    this.post({ type: 'drillView', replyTo: id, node, view: r.view });
+  }
+
+  private async export(id: number, format: ExportFormat, data: string): Promise<void> {
+    if (!this.uri) return;
+    const target = this.exportTargets.get(format);
+    this.exportTargets.delete(format);
+    try {
+      const saved = await saveExport(this.uri, format, data, target);
+      if (!saved) return this.post({ type: 'reply', replyTo: id, ok: true, message: '' });
+      this.lastAction = `saved ${saved.toString()}`;
+      this.post({
+        type: 'reply',
+        replyTo: id,
+        ok: true,
+        message: `Saved ${saved.path.slice(saved.path.lastIndexOf('/') + 1)}.`,
+      });
+    } catch (e) {
+      this.fail(id, `Could not save the ${format.toUpperCase()}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async exportFrames(id: number, frames: readonly string[]): Promise<void> {
+    if (!this.uri) return;
+    const target = this.exportTargets.get('frames');
+    this.exportTargets.delete('frames');
+    try {
+      const dir = await saveFrames(this.uri, frames, target);
+      if (!dir) return this.post({ type: 'reply', replyTo: id, ok: true, message: '' });
+      this.lastAction = `saved ${frames.length} frames in ${dir.toString()}`;
+      this.post({ type: 'reply', replyTo: id, ok: true, message: `Saved ${frames.length} frames.` });
+    } catch (e) {
+      this.fail(id, `Could not save the frames: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -357,12 +518,14 @@ export class GraphPanel {
     this.disposed = true;
     if (this.rerunTimer !== null) clearTimeout(this.rerunTimer);
     if (this.stepTimer !== null) clearTimeout(this.stepTimer);
+    if (this.cursorTimer !== null) clearTimeout(this.cursorTimer);
     if (this.followedTimer !== null) clearTimeout(this.followedTimer);
     for (const e of this.editorsOfDocument()) {
       e.setDecorations(this.host.currentStep, []);
       e.setDecorations(this.host.selected, []);
     }
     for (const s of this.subs) s.dispose();
+    this.runner.dispose();
     this.host.forget(this);
     this.panel.dispose();
   }

@@ -11,6 +11,9 @@
  *                                 set through the CSSOM, which the policy does not govern; the
  *                                 web components style their shadow roots with constructed sheets
  *   font-src   cspSource          KaTeX's woff2 fonts in dist/katex-fonts/
+ *   worker-src blob:              the layout worker (webview/layout-worker.ts), whose text is inlined
+ *                                 in dist/webview.js and started from a Blob URL: a webview cannot
+ *                                 start a worker from the extension's resource URLs (another origin)
  *
  * Imports nothing from vscode, so the browser test builds the same page.
  */
@@ -51,6 +54,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `script-src 'nonce-${attr(nonce, 'nonce')}'`,
     `style-src ${src}`,
     `font-src ${src}`,
+    'worker-src blob:',
   ].join('; ');
 }
 

@@ -11,11 +11,27 @@ import * as vscode from 'vscode';
 import { findBackwardCalls } from './backward-lines';
 import { GRAPH_VIEW_TYPE, GraphPanel, PanelHost } from './graph-panel';
 import { DebugLink, programIs } from '../debug/link';
+import type { PanelCommand } from '../../protocol/messages';
 
 export const SHOW_GRAPH_COMMAND = 'backprop.showGraph';
 /** Not in the palette: the state of a document's panel ({call, position, following} or null), for tests. */
 export const PANEL_STATE_COMMAND = 'backprop.graphPanelState';
 const KEYS_STATE = 'backprop.graphPanels';
+
+/**
+ * Commands carried out by the page of the graph panel in front (or the
+ * panel of the active editor's document). Export commands take an optional
+ * target Uri (a file, or a folder for frames): then no dialog asks.
+ */
+export const PANEL_COMMAND_IDS: Readonly<Record<PanelCommand, string>> = {
+  exportSvg: 'backprop.exportSvg',
+  exportPng: 'backprop.exportPng',
+  exportFrames: 'backprop.exportFrames',
+  copyLatex: 'backprop.copyLatex',
+  togglePresentation: 'backprop.togglePresentation',
+  expandAll: 'backprop.expandAllGroups',
+  collapseAll: 'backprop.collapseAllGroups',
+};
 
 class PanelManager implements PanelHost {
   readonly log: vscode.LogOutputChannel;
@@ -81,6 +97,17 @@ class PanelManager implements PanelHost {
   /** The panel of a document, if open (tests read its state). */
   panelOf(uri: vscode.Uri): GraphPanel | undefined {
     return this.panels.get(uri.toString());
+  }
+
+  /** The panel a command is for: the active panel, else the active editor's, else the only one open. */
+  target(): GraphPanel | undefined {
+    const all = [...this.panels.values()];
+    const active = all.find((p) => p.panel.active);
+    if (active) return active;
+    const doc = vscode.window.activeTextEditor?.document.uri;
+    if (doc && this.panels.has(doc.toString())) return this.panels.get(doc.toString());
+    const visible = all.filter((p) => p.panel.visible);
+    return visible.length === 1 ? visible[0] : all.length === 1 ? all[0] : undefined;
   }
 
   /** A debug session of the document is stopped: the panel shows its call and step. */
@@ -190,6 +217,17 @@ export function registerGraphPanel(context: vscode.ExtensionContext, link?: Debu
       const l = typeof line === 'number' && Number.isInteger(line) && line >= 1 ? line : undefined;
       await manager.show(uri, l);
     }),
+    ...(Object.entries(PANEL_COMMAND_IDS) as [PanelCommand, string][]).map(([name, id]) =>
+      vscode.commands.registerCommand(id, (target?: unknown) => {
+        const gp = manager.target();
+        if (!gp) {
+          void vscode.window.showInformationMessage('Backprop: show a graph first (Backprop: Show Graph).');
+          return false;
+        }
+        gp.command(name, target instanceof vscode.Uri ? target : undefined);
+        return true;
+      }),
+    ),
     vscode.commands.registerCommand(PANEL_STATE_COMMAND, (resource?: unknown) =>
       resource instanceof vscode.Uri ? (manager.panelOf(resource)?.state ?? null) : null,
     ),

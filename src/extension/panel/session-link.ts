@@ -48,7 +48,12 @@ export function callOfStop(stops: readonly Stop[], index: number): number | null
 }
 
 /** The op stops in [start, end) with the forward position (1-based) of the graph node each computes, 0 when none. */
-function opPositions(stops: readonly Stop[], start: number, end: number, view: LinkView): { stop: number; pos: number }[] {
+function opPositions(
+  stops: readonly Stop[],
+  start: number,
+  end: number,
+  view: LinkView,
+): { stop: number; pos: number }[] {
   const byRange = new Map<string, number[]>();
   view.forward.forEach((f, k) => {
     const n = view.nodes[f.node];
