@@ -14,7 +14,11 @@ interface PanelState {
   following: number | null;
 }
 
-async function waitFor<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  get: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await get();
@@ -52,7 +56,11 @@ describe('the graph panel follows the debugger in a real VS Code', () => {
     const file = vscode.Uri.joinPath(folder.uri, 'exercise_chain_rule.py');
     const doc = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
-    const backwardLine = doc.getText().split(/\r?\n/).findIndex((l) => l.trim() === 'loss.backward()') + 1;
+    const backwardLine =
+      doc
+        .getText()
+        .split(/\r?\n/)
+        .findIndex((l) => l.trim() === 'loss.backward()') + 1;
     assert.ok(backwardLine > 0);
 
     const before = stops;
@@ -67,7 +75,8 @@ describe('the graph panel follows the debugger in a real VS Code', () => {
     );
     const session = await waitFor('the session', () => vscode.debug.activeDebugSession ?? undefined);
     await waitFor('stop on entry', () => (stops > before ? true : undefined));
-    const request = async <T>(command: string, args: object): Promise<T> => (await session.customRequest(command, args)) as T;
+    const request = async <T>(command: string, args: object): Promise<T> =>
+      (await session.customRequest(command, args)) as T;
     const line = async () =>
       (await request<{ stackFrames: { line: number }[] }>('stackTrace', { threadId: 1 })).stackFrames[0].line;
     const step = async (command: string) => {
@@ -88,7 +97,10 @@ describe('the graph panel follows the debugger in a real VS Code', () => {
     const st = await request<{ kind: string | null }>('backprop/state', {});
     assert.equal(st.kind, 'statement');
     await step('stepIn');
-    const inBackward = await request<{ kind: string; backward: { call: number; step: number } | null }>('backprop/state', {});
+    const inBackward = await request<{ kind: string; backward: { call: number; step: number } | null }>(
+      'backprop/state',
+      {},
+    );
     assert.equal(inBackward.kind, 'backward');
     assert.deepEqual({ call: inBackward.backward?.call, step: inBackward.backward?.step }, { call: 0, step: 0 });
     await waitFor('the panel one step into backward', async () => {
@@ -105,5 +117,22 @@ describe('the graph panel follows the debugger in a real VS Code', () => {
       const s = await state();
       return s && s.position === atLine.position + 1 ? s : undefined;
     });
+
+    // Editing the script: the panel re-runs the new text, which the session did not run, so the two
+    // stop moving together (the panel says so) instead of pointing at the wrong nodes.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(file, new vscode.Position(0, 0), '# edited during the session\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const pinned = (await state())?.position;
+      await step('stepIn');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await state())?.position, pinned, 'the panel did not follow a session running other text');
+    } finally {
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      assert.equal(doc.isDirty, false, 'the edit is reverted');
+    }
   });
 });

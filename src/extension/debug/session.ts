@@ -78,6 +78,11 @@ export class BackpropDebugSession extends LoggingDebugSession {
   private program = '';
   private source = '';
   private stopOnEntry = false;
+
+  /** The text this session runs (the graph panel links to it only while it shows the same text). */
+  get sourceText(): string {
+    return this.source;
+  }
   private launched = false;
   private terminated = false;
   private timeline: Timeline | null = null;
@@ -624,7 +629,9 @@ export class BackpropDebugSession extends LoggingDebugSession {
       kind: stop.kind,
       range: { line: stop.range.line, col: stop.range.col, endLine: stop.range.endLine, endCol: stop.range.endCol },
       description: stop.description,
-      backward: stop.backward ? { call: stop.backward.call, step: stop.backward.step, steps: stop.backward.steps } : null,
+      backward: stop.backward
+        ? { call: stop.backward.call, step: stop.backward.step, steps: stop.backward.steps }
+        : null,
     };
   }
 

@@ -85,6 +85,9 @@ export function failedView(title: string, message: string): GraphViewDTO {
   };
 }
 
+const OUT_OF_STEP_NOTE =
+  'The script changed since the debug session started: the panel and the session no longer move together. Restart the session (Ctrl+Shift+F5) to link them again.';
+
 export class GraphPanel {
   private ready = false;
   private disposed = false;
@@ -104,7 +107,13 @@ export class GraphPanel {
   /** Set when the document behind a restored panel could not be found. */
   private goneMessage: string | null = null;
   /** The debugger stop the panel follows (a `backprop` session of this document). */
-  private following: { readonly stops: readonly Stop[]; readonly index: number } | null = null;
+  private following: {
+    readonly stops: readonly Stop[];
+    readonly index: number;
+    readonly source: string | null;
+  } | null = null;
+  /** The text the panel's view was run from (null before a run). */
+  private ranText: string | null = null;
   /** Positions just sent to follow the debugger: their echo from the page does not drive the session. */
   private readonly followed = new Set<number>();
   private followedTimer: ReturnType<typeof setTimeout> | null = null;
@@ -201,8 +210,10 @@ export class GraphPanel {
     }
     this.goneMessage = null;
     const gen = ++this.gen;
-    const ran = await this.runner.request({ kind: 'run', source: doc.getText() });
+    const text = doc.getText();
+    const ran = await this.runner.request({ kind: 'run', source: text });
     if (this.disposed || gen !== this.gen) return;
+    this.ranText = text;
     if (ran.kind !== 'ran') {
       this.calls = null;
       this.view = failedView(baseName(this.uri as vscode.Uri), ran.kind === 'error' ? ran.message : 'no answer');
@@ -230,7 +241,10 @@ export class GraphPanel {
     const title = baseName(this.uri);
     const r = await this.runner.request({ kind: 'view', opts: { call: this.call, title } });
     if (this.disposed || gen !== this.gen) return;
-    this.view = r.kind === 'view' ? r.view : failedView(title, r.kind === 'error' ? r.message : 'no view');
+    let view = r.kind === 'view' ? r.view : failedView(title, r.kind === 'error' ? r.message : 'no view');
+    if (this.following && this.outOfStep(this.following.source))
+      view = { ...view, notes: [...view.notes, OUT_OF_STEP_NOTE] };
+    this.view = view;
     const p = position ?? (follow ? this.followedPosition() : null);
     if (p !== null) this.noteFollowed(p);
     this.post({ type: 'view', replyTo, view: this.view, position: p });
@@ -266,10 +280,16 @@ export class GraphPanel {
   }
 
   /** A debug session of this document stopped at `index` (fromPanel: the panel asked for it). */
-  followStop(stops: readonly Stop[], index: number, fromPanel: boolean): void {
-    this.following = { stops, index };
+  followStop(stops: readonly Stop[], index: number, fromPanel: boolean, source: string | null = null): void {
+    const wasOut = this.following !== null && this.outOfStep(this.following.source);
+    this.following = { stops, index, source };
     if (fromPanel || !this.ready || !this.calls || this.disposed) return;
-    if (this.followCall() || !this.view) {
+    if (this.outOfStep(source)) {
+      // Say once why the panel stays where it is.
+      if (!wasOut) void this.rebuild(null, null);
+      return;
+    }
+    if (this.followCall() || !this.view || wasOut) {
       void this.rebuild(null, null, true);
       return;
     }
@@ -284,10 +304,19 @@ export class GraphPanel {
     this.following = null;
   }
 
+  /**
+   * The session ran other text than the panel did (the script was edited
+   * after the session started, or before the panel's re-run): its stops do
+   * not name this view's nodes, so the panel neither follows nor drives it.
+   */
+  private outOfStep(source: string | null): boolean {
+    return source !== null && this.ranText !== null && source !== this.ranText;
+  }
+
   /** Points the panel at the followed stop's backward() call; true when that changes the view's call. */
   private followCall(): boolean {
     const f = this.following;
-    if (!f || !this.calls) return false;
+    if (!f || !this.calls || this.outOfStep(f.source)) return false;
     const call = callOfStop(f.stops, f.index);
     if (call === null || call >= this.calls.length) return false;
     this.call = call;
@@ -297,7 +326,7 @@ export class GraphPanel {
   private followedPosition(): number | null {
     const f = this.following;
     const v = this.view;
-    if (!f || !v) return null;
+    if (!f || !v || this.outOfStep(f.source)) return null;
     return panelPositionOfStop(f.stops, f.index, v);
   }
 
@@ -321,7 +350,7 @@ export class GraphPanel {
       return;
     }
     const linked = link.sessionFor(this.uri);
-    if (!linked || linked.stop === null) return;
+    if (!linked || linked.stop === null || this.outOfStep(linked.adapter.sourceText)) return;
     const stops = link.stopsOf(linked);
     if (panelPositionOfStop(stops, linked.stop, v) === index) return;
     const target = stopOfPanelPosition(stops, v, index);

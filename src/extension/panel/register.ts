@@ -53,7 +53,7 @@ class PanelManager implements PanelHost {
         link.onDidStop((e) => {
           for (const p of this.panels.values())
             if (p.uri && programIs(e.linked.session.configuration.program, p.uri)) {
-              p.followStop(e.stops, e.index, e.fromPanel);
+              p.followStop(e.stops, e.index, e.fromPanel, e.linked.adapter.sourceText);
             }
         }),
         link.onDidEnd((l) => {
@@ -114,7 +114,7 @@ class PanelManager implements PanelHost {
   private followSession(gp: GraphPanel, uri: vscode.Uri): void {
     const linked = this.link?.sessionFor(uri);
     if (!this.link || !linked || linked.stop === null) return;
-    gp.followStop(this.link.stopsOf(linked), linked.stop, false);
+    gp.followStop(this.link.stopsOf(linked), linked.stop, false, linked.adapter.sourceText);
   }
 
   /** Opens (or reveals) the panel of a document. */
