@@ -14,6 +14,8 @@
  *   worker-src blob:              the layout worker (webview/layout-worker.ts), whose text is inlined
  *                                 in dist/webview.js and started from a Blob URL: a webview cannot
  *                                 start a worker from the extension's resource URLs (another origin)
+ *   img-src blob:                 the PNG export: the page's own SVG export, drawn from a Blob URL
+ *                                 onto a canvas (webview/export.ts); no image from anywhere else
  *
  * Imports nothing from vscode, so the browser test builds the same page.
  */
@@ -55,6 +57,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `style-src ${src}`,
     `font-src ${src}`,
     'worker-src blob:',
+    'img-src blob:',
   ].join('; ');
 }
 

@@ -15,11 +15,11 @@ const parts = {
 
 describe('graph panel host', () => {
   describe('HTML and Content Security Policy', () => {
-    it("default-src 'none', scripts by nonce only, styles and fonts from the extension, workers from blob: only, nothing inline or eval", () => {
+    it("default-src 'none', scripts by nonce only, styles and fonts from the extension, workers and images from blob: only, nothing inline or eval", () => {
       const csp = contentSecurityPolicy(parts.cspSource, parts.nonce);
       assert.equal(
         csp,
-        "default-src 'none'; script-src 'nonce-abcDEF0123456789abcDEF0123456789'; style-src https://file+.vscode-resource.vscode-cdn.net; font-src https://file+.vscode-resource.vscode-cdn.net; worker-src blob:",
+        "default-src 'none'; script-src 'nonce-abcDEF0123456789abcDEF0123456789'; style-src https://file+.vscode-resource.vscode-cdn.net; font-src https://file+.vscode-resource.vscode-cdn.net; worker-src blob:; img-src blob:",
       );
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
     });
@@ -44,7 +44,7 @@ describe('graph panel host', () => {
       // What VS Code gives: several sources, with quotes and wildcards in host names.
       assert.equal(
         contentSecurityPolicy("'self' https://*.vscode-cdn.net", 'n0nce'),
-        "default-src 'none'; script-src 'nonce-n0nce'; style-src 'self' https://*.vscode-cdn.net; font-src 'self' https://*.vscode-cdn.net; worker-src blob:",
+        "default-src 'none'; script-src 'nonce-n0nce'; style-src 'self' https://*.vscode-cdn.net; font-src 'self' https://*.vscode-cdn.net; worker-src blob:; img-src blob:",
       );
     });
 
