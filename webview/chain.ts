@@ -34,6 +34,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: s
 export class ChainPanel {
   private readonly status: HTMLElement;
   private readonly lines: HTMLElement;
+  /** Set by the page: open the scalar operations of node i (shown as "Scalar view" for NodeDTO.drill). */
+  onDrill: ((node: number) => void) | null = null;
 
   constructor(readonly root: HTMLElement) {
     root.setAttribute('aria-label', 'Chain rule');
@@ -58,6 +60,19 @@ export class ChainPanel {
     return line;
   }
 
+  private drillButton(i: number, drill: boolean): void {
+    const open = this.onDrill;
+    if (!drill || !open) return;
+    const b = document.createElement('vscode-button');
+    b.id = 'btn-scalar-view';
+    b.className = 'drill-open';
+    b.setAttribute('secondary', '');
+    b.textContent = 'Scalar view';
+    b.title = 'This op scalar by scalar (or double-click the node, or press D on it)';
+    b.addEventListener('click', () => open(i));
+    this.lines.append(b);
+  }
+
   show(view: GraphViewDTO | null, frame: Frame | null): void {
     this.lines.replaceChildren();
     if (!view || !frame) {
@@ -80,6 +95,7 @@ export class ChainPanel {
         this.lines.append(this.formula(inp.formula, 'product'));
         if (inp.fanOut.formula) this.lines.append(this.formula(inp.fanOut.formula, 'fanout'));
       }
+      this.drillButton(frame.step.node, node.drill === true);
       return;
     }
     if (frame.forward) {
@@ -87,6 +103,7 @@ export class ChainPanel {
       const where = node.range ? `, line ${node.range.line}` : '';
       this.status.textContent = `Forward ${frame.position} of ${F}: ${node.title}${where}`;
       this.lines.append(this.formula(frame.forward.formula, 'forward'));
+      this.drillButton(frame.forward.node, node.drill === true);
       if (frame.position === F && view.steps.length > 0)
         this.lines.append(el('div', 'hint', 'Forward pass complete. Press → to start the backward pass.'));
       return;

@@ -10,7 +10,19 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { CallDTO } from '../src/protocol/messages';
 
-export type Intent = 'reset' | 'back' | 'forward' | 'backward' | 'next' | 'end' | 'play' | 'fit' | 'zoomIn' | 'zoomOut';
+export type Intent =
+  | 'reset'
+  | 'back'
+  | 'forward'
+  | 'backward'
+  | 'next'
+  | 'end'
+  | 'play'
+  | 'fit'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'expandAll'
+  | 'collapseAll';
 
 interface SelectElement extends HTMLElement {
   value: string;
@@ -40,6 +52,7 @@ export class Controls {
   private readonly position: HTMLElement;
   private readonly title: HTMLElement;
   private callsKey = '';
+  private readonly groupButtons: HTMLElement;
 
   constructor(
     root: HTMLElement,
@@ -89,6 +102,18 @@ export class Controls {
     });
     const fit = button('btn-fit', 'Fit', 'Fit the graph to the panel (F)', true);
     fit.addEventListener('click', () => this.onIntent('fit'));
+    // Grouping (shown only when the view has groups): every group opened, or every group a box.
+    this.groupButtons = document.createElement('span');
+    this.groupButtons.className = 'buttons group-buttons';
+    this.groupButtons.hidden = true;
+    for (const [intent, text, title] of [
+      ['expandAll', 'Expand all', 'Expand every group of nodes'],
+      ['collapseAll', 'Collapse all', 'Collapse the nodes of each source line and function call into a box'],
+    ] as const) {
+      const b = button(`btn-${intent}`, text, title, true);
+      b.addEventListener('click', () => this.onIntent(intent));
+      this.groupButtons.append(b);
+    }
     this.position = document.createElement('span');
     this.position.className = 'position';
     this.position.setAttribute('aria-live', 'off');
@@ -100,7 +125,12 @@ export class Controls {
       const v = Number(this.callSelect.value);
       if (Number.isInteger(v) && v >= 0) this.onPickCall(v);
     });
-    root.append(this.title, group, this.speedSelect, fit, this.position, this.callSelect);
+    root.append(this.title, group, this.speedSelect, fit, this.groupButtons, this.position, this.callSelect);
+  }
+
+  /** Shows the Expand all / Collapse all buttons when the view has groups. */
+  setGroups(has: boolean): void {
+    this.groupButtons.hidden = !has;
   }
 
   setTitle(text: string): void {

@@ -14,6 +14,9 @@
  */
 import { ChainPanel } from './chain';
 import { Controls, SPEEDS, type Intent } from './controls';
+import { DrillNav } from './drill';
+import { Exporter } from './export';
+import { Presentation, presentationField, readPresentation } from './presentation';
 import { GraphCanvas } from './graph';
 import { parseHostMessage, type GraphViewDTO, type HostMessage, type WebviewMessage } from '../src/protocol/messages';
 import { frameAt, ViewIndex, type Frame } from '../src/session/graph-cursor';
@@ -68,6 +71,9 @@ class App {
   private readonly controls: Controls;
   private readonly banner: HTMLElement;
   private readonly empty: HTMLElement;
+  private readonly exporter: Exporter;
+  private readonly presentation: Presentation;
+  private readonly drill: DrillNav;
 
   constructor(root: HTMLElement) {
     const saved = readState(this.api.getState());
@@ -90,6 +96,19 @@ class App {
       onSelect: (i) => this.select(i),
     });
     this.chain = new ChainPanel(chain);
+    this.drill = new DrillNav(
+      {
+        current: () => (this.view ? { view: this.view, position: this.position } : null),
+        post: (node) => {
+          const id = this.nextId++;
+          this.request({ type: 'drill', id, node });
+          return id;
+        },
+        show: (view, position) => this.setView(view, position),
+      },
+      graphHost,
+    );
+    this.chain.onDrill = (node) => this.drill.request(node);
     this.controls = new Controls(
       toolbar,
       (i) => this.intent(i),
@@ -100,6 +119,23 @@ class App {
         this.save();
       },
     );
+    this.exporter = new Exporter(chain, graphHost, {
+      current: () => (this.view && this.frame ? { view: this.view, frame: this.frame } : null),
+      goTo: (p) => {
+        this.stop();
+        this.goTo(p, false);
+      },
+      svg: () => this.graph.svg.node(),
+      request: (make) => this.request(make(this.nextId++)),
+    });
+    // Kept for the document even when the rest of the saved state is not (a re-run of another shape).
+    const rawState = this.api.getState();
+    const sameDoc = (rawState as { docKey?: unknown } | null)?.docKey === this.docKey;
+    this.presentation = new Presentation(toolbar, sameDoc && readPresentation(rawState), () => {
+      this.save();
+      // The graph's area changed size (less chrome, a taller chain panel): show it anew.
+      requestAnimationFrame(() => this.graph.initialView(this.frame ? this.frame.current : (this.view?.root ?? -1)));
+    });
     const syncMotion = () => document.body.classList.toggle('reduced-motion', this.reduced.matches);
     syncMotion();
     this.reduced.addEventListener('change', syncMotion);
@@ -123,19 +159,43 @@ class App {
 
   private handle(m: HostMessage): void {
     switch (m.type) {
-      case 'view':
+      case 'view': {
+        // A new whole graph ends a drill-down; it is compared with the graph that was drilled, not the scalar view.
+        const outer = this.drill.leave();
+        if (outer) {
+          this.view = outer.view;
+          this.position = outer.position;
+          this.frame = null;
+        }
         this.setView(m.view, m.position);
         return;
+      }
+      case 'drillView':
+        this.stop();
+        this.drill.receive(m);
+        return;
       case 'reply':
+        this.exporter.onReply(m);
         if (!m.ok) this.showBanner([m.message], 'warning');
+        return;
+      case 'command':
+        if (m.name === 'togglePresentation') this.presentation.toggle();
+        else if (m.name === 'expandAll') this.graph.expandAll();
+        else if (m.name === 'collapseAll') this.graph.collapseAll();
+        else this.exporter.command(m.name);
         return;
       case 'gone':
         this.stop();
         this.showBanner([m.message], 'warning', true);
         return;
+      case 'cursor':
+        // The editor's cursor line: its nodes are marked (the view does not move).
+        this.graph.highlightLine(m.line);
+        return;
       case 'goTo':
         // The debugger stopped here: follow it (a running animation stops).
         this.stop();
+        if (this.drill.active) this.drill.back();
         this.goTo(m.position);
         return;
     }
@@ -152,6 +212,7 @@ class App {
     this.empty.textContent = view.nodes.length > 0 ? '' : 'No graph to show.';
     const keepZoom = same && prevPosition !== null && this.frame !== null;
     this.graph.setView(view, keepZoom);
+    this.controls.setGroups(view.groups.length > 0);
     this.controls.setTitle(view.title);
     this.controls.setCalls(view.calls, view.call);
     const lines: string[] = [];
@@ -182,17 +243,21 @@ class App {
     if (this.stepTimer === null)
       this.stepTimer = setTimeout(() => {
         this.stepTimer = null;
-        this.request({ type: 'step', index: this.position });
+        // A scalar view's positions mean nothing to the host; it hears the graph's again on the way back.
+        if (!this.drill.active) this.request({ type: 'step', index: this.position });
       }, 60);
   }
 
   private save(): void {
     if (!this.view) return;
+    // While drilled, the whole graph's place is what a reload should come back to.
+    const outer = this.drill.outer;
     this.api.setState({
       docKey: this.docKey,
-      position: this.position,
-      shapeKey: this.view.shapeKey,
+      position: outer ? outer.position : this.position,
+      shapeKey: (outer ? outer.view : this.view).shapeKey,
       speed: this.speed,
+      ...presentationField(this.presentation.enabled),
     });
   }
 
@@ -224,6 +289,10 @@ class App {
         return this.graph.zoomBy(1.25);
       case 'zoomOut':
         return this.graph.zoomBy(0.8);
+      case 'expandAll':
+        return this.graph.expandAll();
+      case 'collapseAll':
+        return this.graph.collapseAll();
     }
   }
 
@@ -247,6 +316,7 @@ class App {
   }
 
   private select(i: number): void {
+    if (this.drill.active) return;
     this.request({ type: 'select', id: this.nextId++, node: i });
   }
 
@@ -254,6 +324,7 @@ class App {
     if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
     const t = ev.target instanceof Element ? ev.target : null;
     if (t && t.closest('vscode-single-select, input, textarea, select')) return;
+    if (this.drill.onKey(ev)) return;
     const map: Record<string, Intent> = {
       ArrowRight: 'next',
       ArrowLeft: 'back',

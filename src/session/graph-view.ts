@@ -35,6 +35,8 @@ import {
   StepDTO,
   ValueDTO,
 } from '../protocol/messages';
+import { buildGroups, GroupRecorder, groupedByDefault } from './graph-groups';
+import { isDrillable } from './drill-down';
 import { layoutGraph } from './layout';
 import { texExpr, texName, texNumber, texText } from './tex';
 
@@ -49,6 +51,8 @@ export interface PanelRun {
   readonly run: RunResult;
   /** Per backward call: leaf id → its value at the call (older calls dropped past a budget). */
   readonly leafValues: ReadonlyMap<number, ReadonlyMap<number, ValueDTO>>;
+  /** Tensor-id intervals of each statement execution and user-function call (src/session/graph-groups.ts). */
+  readonly groups?: GroupRecorder;
 }
 
 export interface ViewOptions {
@@ -56,6 +60,18 @@ export interface ViewOptions {
   readonly call?: number;
   readonly title?: string;
   readonly maxNodes?: number;
+  /** Labels chosen by the caller, in place of variable names and source text (the drill-down's `W[0,1]·x[1]`). */
+  readonly names?: ReadonlyMap<Tensor, NodeName>;
+  /** The root is the loss, `L` in the chain-rule lines (default); false: it goes by its own label. */
+  readonly rootIsLoss?: boolean;
+}
+
+/** A node's label given by the caller: the text, its LaTeX, whether it names a variable, whether it reads as one operand. */
+export interface NodeName {
+  readonly label: string;
+  readonly tex: string;
+  readonly named: boolean;
+  readonly atomic: boolean;
 }
 
 // ---------------------------------------------------------------- values
@@ -137,10 +153,12 @@ function reachable(roots: readonly Tensor[]): Tensor[] {
 export function runForPanel(source: string, opts: Pick<RunOptions, 'limits'> = {}): PanelRun {
   const leafValues = new Map<number, Map<number, ValueDTO>>();
   let kept = 0;
+  const groups = new GroupRecorder();
   const run = runScript(source, {
     ...opts,
     recordBackward: true,
     prepare: (interp) => {
+      groups.attach(interp);
       let seen = 0;
       const prev = interp.hooks;
       interp.hooks = {
@@ -164,7 +182,8 @@ export function runForPanel(source: string, opts: Pick<RunOptions, 'limits'> = {
       };
     },
   });
-  return { source, run, leafValues };
+  groups.finish();
+  return { source, run, leafValues, groups };
 }
 
 // ---------------------------------------------------------------- labels and words
@@ -388,16 +407,21 @@ function fnv(s: string, h = 0x811c9dc5): number {
 
 // ---------------------------------------------------------------- the view
 
+/** The backward() calls of a run, for the picker. */
+export function callList(run: RunResult): CallDTO[] {
+  return run.backwardCalls.map((b, i) => ({
+    index: i,
+    line: b.range?.line ?? null,
+    label: `backward() #${i + 1}${b.range ? ` (line ${b.range.line})` : ''}`,
+  }));
+}
+
 export function buildGraphView(pr: PanelRun, opts: ViewOptions = {}): GraphViewDTO {
   const { run } = pr;
   const lines = pr.source.split(/\r\n|\r|\n/);
   const maxNodes = opts.maxNodes ?? DEFAULT_MAX_VIEW_NODES;
   const notes: string[] = [];
-  const calls: CallDTO[] = run.backwardCalls.map((b, i) => ({
-    index: i,
-    line: b.range?.line ?? null,
-    label: `backward() #${i + 1}${b.range ? ` (line ${b.range.line})` : ''}`,
-  }));
+  const calls = callList(run);
   const callIndex =
     calls.length === 0
       ? -1
@@ -483,8 +507,18 @@ export function buildGraphView(pr: PanelRun, opts: ViewOptions = {}): GraphViewD
       tex: atomic ? tex : `\\left(${tex}\\right)`,
     });
   });
+  chosen.forEach((t, i) => {
+    const given = opts.names?.get(t);
+    if (!given) return;
+    labels[i] = clip(given.label);
+    rawTex[i] = given.tex;
+    isNamed[i] = given.named;
+    named[i] = given.atomic
+      ? { text: labels[i], tex: given.tex }
+      : { text: `(${labels[i]})`, tex: `\\left(${given.tex}\\right)` };
+  });
   const rootIdx = call ? (index.get(call.root) as number) : -1;
-  const nameInFormula = (i: number): Named => (i === rootIdx ? LOSS : named[i]);
+  const nameInFormula = (i: number): Named => (i === rootIdx && opts.rootIsLoss !== false ? LOSS : named[i]);
 
   // Edges, in input order.
   const edges: EdgeDTO[] = [];
@@ -561,6 +595,7 @@ export function buildGraphView(pr: PanelRun, opts: ViewOptions = {}): GraphViewD
       y: lay.y[i],
       w: sizes[i].w,
       h: sizes[i].h,
+      ...(isDrillable(t) ? { drill: true as const } : {}),
     };
   });
 
@@ -581,6 +616,8 @@ export function buildGraphView(pr: PanelRun, opts: ViewOptions = {}): GraphViewD
   for (const nd of nodes) key = fnv(`${nd.kind}:${nd.op ?? ''}:${nd.value.dtype}:${nd.value.shape.join('x')};`, key);
   for (const e of edges) key = fnv(`${e.from}>${e.to}.${e.position};`, key);
 
+  const ids = nodes.map((nd) => nd.id);
+  const viewGroups = pr.groups ? buildGroups(pr.groups.records, ids, lines) : [];
   const err = run.error;
   return {
     title: opts.title ?? 'script',
@@ -598,7 +635,7 @@ export function buildGraphView(pr: PanelRun, opts: ViewOptions = {}): GraphViewD
       ? { type: err.type, message: err.message, line: err.range?.line ?? null, col: err.range?.col ?? null }
       : null,
     notes,
-    groups: [],
-    grouped: false,
+    groups: viewGroups,
+    grouped: groupedByDefault(nodes.length, viewGroups),
   };
 }
