@@ -37,6 +37,7 @@ import {
   type VisibleGraph,
 } from '../src/session/visible-graph';
 import { createLayoutClient, type LayoutClient } from './layout-client';
+import { Minimap, type MiniNode } from './minimap';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Approximate advance of a character of the panel's monospace font at 12px. */
@@ -163,6 +164,7 @@ export class GraphCanvas {
   private hitNodes: readonly number[] = [];
   private transform: ZoomTransform = zoomIdentity;
   private lod = false;
+  private readonly minimap: Minimap;
   private hostW = 0;
   private hostH = 0;
   private pendingFocus: number | null = null;
@@ -212,6 +214,7 @@ export class GraphCanvas {
       .on('zoom', (ev: { transform: ZoomTransform }) => {
         this.transform = ev.transform;
         this.viewport.attr('transform', ev.transform.toString());
+        this.showViewportInMinimap();
         const lod = ev.transform.k < LOD_SCALE;
         if (lod !== this.lod) {
           this.lod = lod;
@@ -219,10 +222,12 @@ export class GraphCanvas {
         }
       });
     this.svg.call(this.zoomer).on('dblclick.zoom', null);
+    this.minimap = new Minimap(host, (gx, gy) => this.moveTo(this.centred(this.transform.k, gx, gy), false));
     new ResizeObserver((entries) => {
       const r = entries[entries.length - 1].contentRect;
       this.hostW = r.width;
       this.hostH = r.height;
+      this.showViewportInMinimap();
       if (this.pendingFocus !== null && r.width > 0 && r.height > 0) this.initialView(this.pendingFocus);
     }).observe(host);
   }
@@ -590,6 +595,15 @@ export class GraphCanvas {
 
     this.vg = vg;
     this.boxes = b;
+    const mini: MiniNode[] = vg.items.map((it, k) => ({
+      x: b.x[k],
+      y: b.y[k],
+      w: b.w[k],
+      h: b.h[k],
+      kind: it.kind === 'node' ? view.nodes[it.node].kind : 'group',
+    }));
+    this.minimap.setGraph(mini, b.width, b.height);
+    this.showViewportInMinimap();
     this.svg.classed('layout-pending', false);
     this.svg.attr('data-collapsed', this.collapsed.size);
     if (this.lastFrame) this.applyFrame(this.lastFrame);
@@ -787,6 +801,7 @@ export class GraphCanvas {
     }
     const vg = this.vg;
     if (!vg) return;
+    this.minimap.setMarked(frame.current >= 0 ? (vg.itemOfNode[frame.current] ?? -1) : -1);
     if (!vg.identity) this.applyBoxes(vg, boxStates(vg, frame));
     for (const e of this.active) {
       this.edgeEls[e]?.setAttribute('class', vg.edges[e]?.edges.length > 1 ? 'edge bundle' : 'edge');
@@ -863,6 +878,14 @@ export class GraphCanvas {
   // ---------------------------------------------------------------- zoom and pan
 
   /** Size of what is drawn (the host's layout, or the grouped one). */
+  /** The minimap's frame: the part of the graph the panel shows (graph units). */
+  private showViewportInMinimap(): void {
+    if (!this.minimap.shown) return;
+    const t = this.transform;
+    const { cw, ch } = this.size();
+    this.minimap.setViewport(-t.x / t.k, -t.y / t.k, (cw - t.x) / t.k, (ch - t.y) / t.k);
+  }
+
   private extent(): { width: number; height: number } {
     const b = this.boxes;
     if (b) return { width: b.width, height: b.height };
