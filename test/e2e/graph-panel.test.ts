@@ -133,6 +133,36 @@ describe(`graph panel in VS Code (code-server, extension from ${mode === 'dev' ?
     assert.ok(got.width > 20, `six characters wide (${got.width}px)`);
   });
 
+  it("the editor's cursor on a line marks that line's nodes in the panel", async () => {
+    await runCommand(wb.page, 'View: Focus First Editor Group');
+    await wb.page.keyboard.press('Control+g');
+    await wb.page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible' });
+    await wb.page.keyboard.type('15');
+    await wb.page.keyboard.press('Enter');
+    // Line 15: loss = (y_hat - y)**2 — its two op nodes are marked, nothing else.
+    const marked = async () =>
+      frame.$$eval('g.node.line-hit', (els) => els.map((e) => e.querySelector('text.label')?.textContent ?? '').sort());
+    const end = Date.now() + 10_000;
+    while ((await marked()).length !== 2 && Date.now() < end) await wb.page.waitForTimeout(100);
+    assert.deepEqual(await marked(), ['loss', 'y_hat - y']);
+  });
+
+  it("collapsing a line's group lays the graph out in the page's Web Worker (blob: worker under VS Code's webview)", async () => {
+    const head = frame.locator('g.group-frame .frame-head').first();
+    await head.click();
+    const end = Date.now() + 15_000;
+    while ((await frame.locator('g.group[data-group]').count()) !== 1 && Date.now() < end)
+      await wb.page.waitForTimeout(100);
+    assert.equal(await frame.locator('g.group[data-group]').count(), 1, 'one collapsed box');
+    assert.equal(await frame.evaluate('document.body.dataset.layout'), 'worker');
+    // Expand it again for the screenshots.
+    await frame.locator('g.group[data-group]').first().click();
+    const end2 = Date.now() + 15_000;
+    while ((await frame.locator('g.group[data-group]').count()) !== 0 && Date.now() < end2)
+      await wb.page.waitForTimeout(100);
+    assert.equal(await frame.locator('g.group[data-group]').count(), 0);
+  });
+
   it('the CodeLens reveals the same panel: one panel per document', async () => {
     await wb.page
       .locator('.editor-group-container .codelens-decoration a', { hasText: 'Step through backprop' })
