@@ -693,8 +693,13 @@ export class Interpreter {
           } else args.push(this.evalExpr(a, scope));
         }
         const kw = this.keywords(e.keywords, scope);
-        c.setCurrentSite(this.siteOf(e));
-        return this.call(fn, args, kw, e);
+        const site = this.siteOf(e);
+        c.setCurrentSite(site);
+        const r = this.call(fn, args, kw, e);
+        // A factory (torch.tensor, torch.randn…) makes a leaf outside any op: it is located at the call too,
+        // so the panel can reveal where a parameter was made and mark it when the cursor is on that line.
+        if (r instanceof c.Tensor && r.op === null && r.site < 0) r.site = site;
+        return r;
       }
       case 'Attribute':
         return this.getAttr(this.evalExpr(e.value, scope), e.attr);

@@ -489,7 +489,9 @@ export function buildGraphView(pr: PanelRun, opts: ViewOptions = {}): GraphViewD
     const kind: NodeKind = t.op !== null ? 'op' : t.requiresGrad ? 'param' : 'input';
     const name = t.meta?.label;
     const site = t.site >= 0 ? run.sites[t.site] : undefined;
-    const src = site ? sourceText(lines, site) : '';
+    // A leaf made by a factory call (`torch.tensor(0.5, requires_grad=True)`) reads better as its value.
+    const madeByCall = t.op === null && (site as { kind?: string } | undefined)?.kind === 'Call';
+    const src = site && !madeByCall ? sourceText(lines, site) : '';
     const label = clip(name ?? (src || values[i].text));
     // Long source text would make a formula unreadable: clipped, as text.
     const tex = name
