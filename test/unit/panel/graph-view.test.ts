@@ -73,6 +73,24 @@ describe('graph view model', () => {
       assert.equal(byLabel(v, 'x**2').tex, 'x^{2}');
       assert.deepEqual(byLabel(v, 'x * w1').range, { line: 14, col: 20, endLine: 14, endCol: 26 });
       assert.deepEqual(byLabel(v, 'loss').range, { line: 15, col: 7, endLine: 15, endCol: 21 });
+      // Leaves are located at the factory call that made them (w1 = torch.tensor(0.5, requires_grad=True)).
+      assert.deepEqual(byLabel(v, 'w1').range, { line: 11, col: 5, endLine: 11, endCol: 42 });
+    });
+
+    it('an unnamed leaf is labelled by its value (not its factory call), and still located', () => {
+      const u = buildGraphView(
+        runForPanel(
+          'import torch\nws = [torch.tensor(0.5, requires_grad=True), torch.tensor(-1.0, requires_grad=True)]\nloss = ws[0] * ws[1]\nloss.backward()\n',
+        ),
+      );
+      const params = u.nodes.filter((n) => n.kind === 'param');
+      assert.deepEqual(
+        params.map((n) => [n.label, n.range?.line, n.range?.col]),
+        [
+          ['0.5', 2, 6],
+          ['-1.0', 2, 45],
+        ],
+      );
     });
 
     it('values and gradients as a person reads them', () => {
