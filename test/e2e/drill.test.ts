@@ -17,8 +17,8 @@ import type { Browser } from 'playwright-core';
 import type { GraphViewDTO } from '../../src/protocol/messages';
 import { buildDrillView } from '../../src/session/drill-down';
 import { buildGraphView, runForPanel } from '../../src/session/graph-view';
-import { EXAMPLES, IS_CI, launchBrowser, missingPrerequisites, RESULTS_DIR, ROOT } from './helpers';
-import { openPanelPage, waitUntil, type PanelPage } from './panel-page';
+import { EXAMPLES, RESULTS_DIR } from './helpers';
+import { openPanelPage, waitUntil, type PanelPage, usePageBrowser } from './panel-page';
 
 const TITLE = 'matmul_drilldown.py';
 const pr = runForPanel(fs.readFileSync(path.join(EXAMPLES, TITLE), 'utf8'));
@@ -59,20 +59,7 @@ async function open(browser: Browser): Promise<PanelPage> {
 
 describe('drill-down in the graph panel page (Chromium, real CSP)', function () {
   let browser: Browser;
-  before(async function () {
-    const missing = missingPrerequisites();
-    if (missing && !fs.existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
-      if (IS_CI) throw new Error(`cannot run under CI: ${missing}`);
-      console.log(`    SKIPPED: ${missing}`);
-      this.skip();
-    }
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js')))
-      throw new Error('dist/webview.js is missing: npm run build');
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  usePageBrowser((b) => (browser = b));
 
   it('double-click a matmul node: drill posted, the scalar view shown, stepped, and back to the same step', async () => {
     const pp = await open(browser);

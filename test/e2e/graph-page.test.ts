@@ -14,8 +14,8 @@ import type { GraphViewDTO } from '../../src/protocol/messages';
 import { buildGraphView, runForPanel } from '../../src/session/graph-view';
 import { texName } from '../../src/session/tex';
 import { mlpScript } from '../unit/panel/big-graphs';
-import { EXAMPLES, IS_CI, launchBrowser, missingPrerequisites, RESULTS_DIR, ROOT } from './helpers';
-import { DOC_KEY, openPanelPage, waitUntil, type PanelPage } from './panel-page';
+import { EXAMPLES, RESULTS_DIR } from './helpers';
+import { DOC_KEY, openPanelPage, waitUntil, type PanelPage, usePageBrowser } from './panel-page';
 
 const exercise = () =>
   buildGraphView(runForPanel(fs.readFileSync(path.join(EXAMPLES, 'exercise_chain_rule.py'), 'utf8')), {
@@ -39,20 +39,7 @@ async function shot(pp: PanelPage, name: string): Promise<void> {
 
 describe('graph panel page in Chromium, under the real CSP', function () {
   let browser: Browser;
-  before(async function () {
-    const missing = missingPrerequisites();
-    if (missing && !fs.existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
-      if (IS_CI) throw new Error(`cannot run under CI: ${missing}`);
-      console.log(`    SKIPPED: ${missing}`);
-      this.skip();
-    }
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js')))
-      throw new Error('dist/webview.js is missing: npm run build');
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  usePageBrowser((b) => (browser = b));
 
   it('handshake: the page says ready first, then draws the view it is sent', async () => {
     const pp = await openPanelPage(browser, { themeCss: 'theme-dark.css', bodyClass: 'vscode-dark' });

@@ -15,8 +15,8 @@ import type { GraphViewDTO } from '../../src/protocol/messages';
 import { buildGraphView, runForPanel } from '../../src/session/graph-view';
 import { mlpScript } from '../unit/panel/big-graphs';
 import { DEF_LOOP } from '../unit/panel/group-scripts';
-import { EXAMPLES, IS_CI, launchBrowser, missingPrerequisites, RESULTS_DIR, ROOT } from './helpers';
-import { openPanelPage, waitUntil, type PanelPage, type PanelPageOptions } from './panel-page';
+import { EXAMPLES, RESULTS_DIR } from './helpers';
+import { openPanelPage, waitUntil, type PanelPage, type PanelPageOptions, usePageBrowser } from './panel-page';
 
 const exercise = () =>
   buildGraphView(runForPanel(fs.readFileSync(path.join(EXAMPLES, 'exercise_chain_rule.py'), 'utf8')), {
@@ -49,20 +49,7 @@ async function chainText(pp: PanelPage): Promise<string> {
 
 describe('graph panel page: groups (grouping, collapse, cursor line)', function () {
   let browser: Browser;
-  before(async function () {
-    const missing = missingPrerequisites();
-    if (missing && !fs.existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
-      if (IS_CI) throw new Error(`cannot run under CI: ${missing}`);
-      console.log(`    SKIPPED: ${missing}`);
-      this.skip();
-    }
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js')))
-      throw new Error('dist/webview.js is missing: npm run build');
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  usePageBrowser((b) => (browser = b));
 
   const open = (opts: PanelPageOptions = {}) =>
     openPanelPage(browser, { themeCss: 'theme-dark.css', bodyClass: 'vscode-dark', ...opts });

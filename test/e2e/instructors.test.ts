@@ -14,8 +14,8 @@ import type { GraphViewDTO } from '../../src/protocol/messages';
 import { buildGraphView, runForPanel } from '../../src/session/graph-view';
 import { texName } from '../../src/session/tex';
 import { mlpScript } from '../unit/panel/big-graphs';
-import { EXAMPLES, IS_CI, launchBrowser, missingPrerequisites, RESULTS_DIR, ROOT } from './helpers';
-import { DOC_KEY, openPanelPage, waitUntil, type PanelPage, type PanelPageOptions } from './panel-page';
+import { EXAMPLES, RESULTS_DIR } from './helpers';
+import { DOC_KEY, openPanelPage, waitUntil, type PanelPage, type PanelPageOptions, usePageBrowser } from './panel-page';
 
 const exercise = () =>
   buildGraphView(runForPanel(fs.readFileSync(path.join(EXAMPLES, 'exercise_chain_rule.py'), 'utf8')), {
@@ -130,20 +130,7 @@ async function renderAlone(browser: Browser, svg: string, name: string): Promise
 
 describe('graph panel page: for instructors (presentation, exports, Copy LaTeX)', function () {
   let browser: Browser;
-  before(async function () {
-    const missing = missingPrerequisites();
-    if (missing && !fs.existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
-      if (IS_CI) throw new Error(`cannot run under CI: ${missing}`);
-      console.log(`    SKIPPED: ${missing}`);
-      this.skip();
-    }
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js')))
-      throw new Error('dist/webview.js is missing: npm run build');
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  usePageBrowser((b) => (browser = b));
 
   async function open(opts: PanelPageOptions = {}): Promise<PanelPage> {
     return openPanelPage(browser, { themeCss: 'theme-dark.css', bodyClass: 'vscode-dark', ...opts });

@@ -11,8 +11,8 @@ import type { Browser } from 'playwright-core';
 import type { GraphViewDTO } from '../../src/protocol/messages';
 import { buildGraphView, runForPanel } from '../../src/session/graph-view';
 import { mlpScript } from '../unit/panel/big-graphs';
-import { EXAMPLES, IS_CI, launchBrowser, missingPrerequisites, RESULTS_DIR, ROOT } from './helpers';
-import { openPanelPage, waitUntil } from './panel-page';
+import { EXAMPLES, RESULTS_DIR } from './helpers';
+import { openPanelPage, waitUntil, usePageBrowser } from './panel-page';
 
 let mlpView: GraphViewDTO | null = null;
 const mlp = () => (mlpView ??= buildGraphView(runForPanel(mlpScript(4, 10, 12)), { title: 'mlp.py' }));
@@ -30,20 +30,7 @@ const PAINTED = `(() => {
 
 describe('graph panel page: the minimap', function () {
   let browser: Browser;
-  before(async function () {
-    const missing = missingPrerequisites();
-    if (missing && !fs.existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
-      if (IS_CI) throw new Error(`cannot run under CI: ${missing}`);
-      console.log(`    SKIPPED: ${missing}`);
-      this.skip();
-    }
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js')))
-      throw new Error('dist/webview.js is missing: npm run build');
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  usePageBrowser((b) => (browser = b));
 
   it('a small graph has none', async () => {
     const pp = await openPanelPage(browser, { themeCss: 'theme-dark.css', bodyClass: 'vscode-dark' });

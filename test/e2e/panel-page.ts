@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { makeNonce, panelHtml } from '../../src/extension/panel/html';
 import type { HostMessage } from '../../src/protocol/messages';
-import { ROOT } from './helpers';
+import { IS_CI, launchBrowser, missingPrerequisites, ROOT } from './helpers';
 
 export const ORIGIN = 'https://panel.test';
 export const DOC_KEY = '0123456789abcdef0123456789abcdef';
@@ -138,4 +138,28 @@ export async function openPanelPage(browser: Browser, opts: PanelPageOptions = {
     },
   };
   return pp;
+}
+
+/**
+ * For a suite of page tests: launches headless Chromium before them and
+ * closes it after, handing the browser to `use`. Without Chromium the suite
+ * is skipped with the reason printed, except under CI, where that fails.
+ */
+export function usePageBrowser(use: (browser: Browser) => void): void {
+  let browser: Browser | undefined;
+  before(async function () {
+    const missing = missingPrerequisites();
+    if (missing && !fs.existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
+      if (IS_CI) throw new Error(`cannot run under CI: ${missing}`);
+      console.log(`    SKIPPED: ${missing}`);
+      this.skip();
+    }
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js')))
+      throw new Error('dist/webview.js is missing: npm run build');
+    browser = await launchBrowser();
+    use(browser);
+  });
+  after(async () => {
+    await browser?.close();
+  });
 }
