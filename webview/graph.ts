@@ -26,6 +26,7 @@ import {
   boxStates,
   groupAccessibleName,
   groupBounds,
+  groupOutline,
   groupHeading,
   GroupInfo,
   groupText,
@@ -586,7 +587,7 @@ export class GraphCanvas {
     for (const k of frames) {
       const r = groupBounds(vg, b, k);
       if (!r) continue;
-      const f = this.drawFrame(vg, k, r, inner.get(k) ?? 0);
+      const f = this.drawFrame(vg, b, k, r, inner.get(k) ?? 0);
       frameFrag.appendChild(f.box);
       headFrag.appendChild(f.head);
     }
@@ -684,21 +685,28 @@ export class GraphCanvas {
   }
 
   /** A frame (behind everything) and its header (`g.group-frame[data-frame] .frame-head`, above the nodes). */
-  private drawFrame(vg: VisibleGraph, k: number, r: Rect, nested: number): { box: SVGRectElement; head: SVGGElement } {
+  private drawFrame(
+    vg: VisibleGraph,
+    b: ItemBoxes,
+    k: number,
+    r: Rect,
+    nested: number,
+  ): { box: SVGPathElement; head: SVGGElement } {
     const grp = vg.view.groups[k];
     // Nested frames: each level further out by a header's height, so their headers do not overlap.
     const pad = 8 + (TAB_H + 4) * nested;
     const g = svgEl('g', `group-frame kind-${grp.kind}`);
     g.setAttribute('data-frame', String(k));
-    const x = r.x - pad;
-    const y = r.y - pad - TAB_H;
-    const rect = svgEl('rect', `frame-box kind-${grp.kind}`);
+    const outline = groupOutline(vg, b, k, pad, TAB_H);
+    const x = outline ? outline.x : r.x - pad;
+    const y = outline ? outline.y : r.y - pad - TAB_H;
+    // The frame follows the group's columns (groupOutline), so it does not seem to hold other lines' nodes.
+    const rect = svgEl('path', `frame-box kind-${grp.kind}`);
     rect.setAttribute('data-frame', String(k));
-    rect.setAttribute('x', String(x));
-    rect.setAttribute('y', String(y));
-    rect.setAttribute('width', String(r.w + 2 * pad));
-    rect.setAttribute('height', String(r.h + 2 * pad + TAB_H));
-    rect.setAttribute('rx', '10');
+    rect.setAttribute(
+      'd',
+      outline ? outline.d : `M${x},${y}h${r.w + 2 * pad}v${r.h + 2 * pad + TAB_H}h${-(r.w + 2 * pad)}Z`,
+    );
     const head = svgEl('g', 'frame-head');
     head.setAttribute('transform', `translate(${x},${y})`);
     head.setAttribute('tabindex', '0');

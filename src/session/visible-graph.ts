@@ -308,6 +308,71 @@ export function groupBounds(
   return x0 <= x1 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
 }
 
+/**
+ * The outline of a group's frame as an SVG path: per column of the layered
+ * layout, the span of the group's visible items there, padded, joined left to
+ * right into one staircase shape. A plain bounding box would also enclose
+ * nodes of other lines that the layout put between the group's columns (in
+ * the course exercise, the parameters of lines 11–13 sit inside the box of
+ * line 14); a column-wise outline holds only the group's own nodes unless
+ * another node shares a column with them, between two of them. `top` is
+ * extra room above each column (the header tab, placed at `x`, `y`: the first
+ * column's top-left corner). Null when nothing is visible.
+ */
+export function groupOutline(
+  vg: VisibleGraph,
+  boxes: ItemBoxes,
+  group: number,
+  pad: number,
+  top: number,
+): { d: string; x: number; y: number } | null {
+  const g = vg.view.groups[group];
+  const items = vg.items;
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid].last < g.first) lo = mid + 1;
+    else hi = mid;
+  }
+  const members: number[] = [];
+  for (let i = lo; i < items.length && items[i].first <= g.last; i++) members.push(i);
+  if (members.length === 0) return null;
+  members.sort((a, b) => boxes.x[a] - boxes.x[b] || a - b);
+  // Columns: items whose x-extents overlap.
+  const cols: { x0: number; x1: number; y0: number; y1: number }[] = [];
+  for (const i of members) {
+    const x0 = boxes.x[i];
+    const x1 = x0 + boxes.w[i];
+    const c = cols[cols.length - 1];
+    if (c && x0 < c.x1) {
+      c.x1 = Math.max(c.x1, x1);
+      c.y0 = Math.min(c.y0, boxes.y[i]);
+      c.y1 = Math.max(c.y1, boxes.y[i] + boxes.h[i]);
+    } else cols.push({ x0, x1, y0: boxes.y[i], y1: boxes.y[i] + boxes.h[i] });
+  }
+  for (const c of cols) {
+    c.x0 -= pad;
+    c.x1 += pad;
+    c.y0 -= pad + top;
+    c.y1 += pad;
+  }
+  // Each column reaches the next one, so the shape is one piece.
+  for (let k = 0; k + 1 < cols.length; k++) cols[k].x1 = cols[k + 1].x0;
+  const f = (v: number) => String(Math.round(v * 10) / 10);
+  let d = `M${f(cols[0].x0)},${f(cols[0].y0)}`;
+  for (let k = 0; k < cols.length; k++) {
+    d += `H${f(cols[k].x1)}`;
+    if (k + 1 < cols.length) d += `V${f(cols[k + 1].y0)}`;
+  }
+  d += `V${f(cols[cols.length - 1].y1)}`;
+  for (let k = cols.length - 1; k >= 0; k--) {
+    d += `H${f(cols[k].x0)}`;
+    if (k > 0) d += `V${f(cols[k - 1].y1)}`;
+  }
+  return { d: `${d}Z`, x: cols[0].x0, y: cols[0].y0 };
+}
+
 // ---------------------------------------------------------------- a box at a step
 
 export interface BoxState {

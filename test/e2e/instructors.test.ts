@@ -500,7 +500,7 @@ describe('graph panel page: for instructors (presentation, exports, Copy LaTeX)'
     const f = await svgFacts(browser, svg);
     assert.equal(f.parsed, true);
     assert.equal(f.images + f.scripts + f.foreign, 0);
-    assert.ok(f.titles.includes(`parameter: ${evil}`), 'the node tooltip keeps the name as text');
+    assert.ok(f.titles.includes(`parameter: ${evil} (line 11)`), 'the node tooltip keeps the name as text');
     assert.ok(f.titles[0].startsWith(evil), `the picture's title: ${f.titles[0]}`);
     assert.ok(
       f.captions.some((c) => c.includes(`∂${evil}`)),

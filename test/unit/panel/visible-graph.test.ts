@@ -17,6 +17,7 @@ import {
   groupAccessibleName,
   groupBounds,
   groupHeading,
+  groupOutline,
   GroupInfo,
   groupText,
   itemBoxes,
@@ -206,6 +207,23 @@ describe('visible graph (grouped view)', () => {
     }
   });
 
+  it('frames follow the group’s columns: line 14 holds its own nodes, not the parameters made on lines 11–13', () => {
+    const vg = visibleGraph(ex, new Set());
+    const b = itemBoxes(vg, null);
+    const o = groupOutline(vg, b, 0, 8, 20);
+    assert.ok(o);
+    const poly = outlinePoints(o.d);
+    const centre = (i: number): [number, number] => [b.x[i] + b.w[i] / 2, b.y[i] + b.h[i] / 2];
+    const g = ex.groups[0];
+    assert.match(g.label, /^line 14/);
+    for (let i = 0; i < ex.nodes.length; i++) {
+      const member = i >= g.first && i <= g.last;
+      assert.equal(inside(poly, centre(i)), member, `${ex.nodes[i].label} ${member ? 'inside' : 'outside'}`);
+    }
+    // The header sits on the first column's top-left corner, inside the outline's top edge.
+    assert.equal(o.y, Math.min(...poly.filter((p) => p[0] === o.x).map((p) => p[1])));
+  });
+
   it('2,031 nodes grouped: 39 items, laid out in well under a frame, box states in a few milliseconds', () => {
     const v = view(mlpScript(4, 10, 12));
     assert.equal(v.grouped, true);
@@ -233,3 +251,29 @@ describe('visible graph (grouped view)', () => {
     checkEdges(v, vg2);
   });
 });
+
+/** The corners of an outline path made of M, H, V and Z. */
+function outlinePoints(d: string): [number, number][] {
+  const pts: [number, number][] = [];
+  let x = 0;
+  let y = 0;
+  for (const m of d.matchAll(/([MHVZ])([-\d.,]*)/g)) {
+    if (m[1] === 'M') [x, y] = m[2].split(',').map(Number);
+    else if (m[1] === 'H') x = Number(m[2]);
+    else if (m[1] === 'V') y = Number(m[2]);
+    else continue;
+    pts.push([x, y]);
+  }
+  return pts;
+}
+
+/** Even-odd point in polygon. */
+function inside(poly: [number, number][], [px, py]: [number, number]): boolean {
+  let c = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i];
+    const [xj, yj] = poly[j];
+    if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) c = !c;
+  }
+  return c;
+}
