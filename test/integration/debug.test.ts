@@ -72,8 +72,10 @@ describe('the backprop debugger in a real VS Code', () => {
     const session = await waitFor('the session', () => vscode.debug.activeDebugSession ?? undefined);
     assert.equal(session.type, 'backprop');
 
-    const request = async <T>(command: string, args: object): Promise<T> => (await session.customRequest(command, args)) as T;
-    const topFrame = async (): Promise<Frame> => (await request<{ stackFrames: Frame[] }>('stackTrace', { threadId: 1 })).stackFrames[0];
+    const request = async <T>(command: string, args: object): Promise<T> =>
+      (await session.customRequest(command, args)) as T;
+    const topFrame = async (): Promise<Frame> =>
+      (await request<{ stackFrames: Frame[] }>('stackTrace', { threadId: 1 })).stackFrames[0];
     const step = async (command: string): Promise<Frame> => {
       const before = stops;
       await request(command, { threadId: 1 });
@@ -88,14 +90,19 @@ describe('the backprop debugger in a real VS Code', () => {
     assert.match(frame.name, /^backward: PowBackward0/, 'F11 on loss.backward() enters the backward pass');
     frame = await step('stepOut');
 
-    const scopes = (await request<{ scopes: { name: string; variablesReference: number }[] }>('scopes', { frameId: frame.id })).scopes;
+    const scopes = (
+      await request<{ scopes: { name: string; variablesReference: number }[] }>('scopes', { frameId: frame.id })
+    ).scopes;
     const found: Variable[] = [];
     for (const s of scopes) {
-      const vars = (await request<{ variables: Variable[] }>('variables', { variablesReference: s.variablesReference })).variables;
+      const vars = (await request<{ variables: Variable[] }>('variables', { variablesReference: s.variablesReference }))
+        .variables;
       found.push(...vars.filter((v) => v.name === 'w1'));
     }
     assert.ok(found.length > 0, `w1 in the scopes ${scopes.map((s) => s.name).join(', ')}`);
-    const children = (await request<{ variables: Variable[] }>('variables', { variablesReference: found[0].variablesReference })).variables;
+    const children = (
+      await request<{ variables: Variable[] }>('variables', { variablesReference: found[0].variablesReference })
+    ).variables;
     const grad = children.find((v) => v.name === 'grad');
     assert.ok(grad, `w1 expands to ${children.map((v) => v.name).join(', ')}`);
     assert.match(grad.value, /-31/);

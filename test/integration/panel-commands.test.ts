@@ -17,6 +17,8 @@ interface PanelState {
   position: number;
   following: number | null;
   lastAction: string;
+  runs: number;
+  shapeKey: string | null;
 }
 
 async function waitFor<T>(what: string, get: () => T | undefined, timeoutMs = 30_000): Promise<T> {
@@ -111,4 +113,70 @@ describe('the graph panel exports and copies in a real VS Code', () => {
     // The panel opens at the end of the forward pass: the loss's forward line, `\mathrm{loss} = … = 60.0625`.
     assert.match(text, /=.*60\.0625/, `clipboard: ${text.slice(0, 200)}`);
   });
+
+  it('editing the script re-runs it once after a pause, keeping the step while the graph keeps its shape', async function () {
+    this.timeout(60_000);
+    const doc = await vscode.workspace.openTextDocument(file);
+    const original = doc.getText();
+    const s0 = await state();
+    assert.ok(s0 && s0.position > 0);
+    const line = doc
+      .getText()
+      .split(/\r?\n/)
+      .findIndex((l) => l.startsWith('w1 = torch.tensor(0.5'));
+    assert.ok(line >= 0);
+    try {
+      // Three quick edits (typing 0.5 → 0.75 → 0.755 → 0.7555): one run after the pause.
+      for (const [from, to] of [
+        ['0.5', '0.75'],
+        ['0.75', '0.755'],
+        ['0.755', '0.7555'],
+      ]) {
+        const col = doc.lineAt(line).text.indexOf(from);
+        const e = new vscode.WorkspaceEdit();
+        e.replace(file, new vscode.Range(line, col, line, col + from.length), to);
+        assert.ok(await vscode.workspace.applyEdit(e));
+      }
+      const end = Date.now() + 20_000;
+      let now = await state();
+      while ((now?.runs ?? 0) === s0.runs && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = await state();
+      }
+      assert.equal(now?.runs, s0.runs + 1, 'the edits ran once');
+      await new Promise((r) => setTimeout(r, 1000));
+      now = await state();
+      assert.equal(now?.runs, s0.runs + 1, 'and only once');
+      assert.equal(now?.shapeKey, s0.shapeKey, 'same graph shape');
+      assert.equal(now?.position, s0.position, 'the step is kept');
+
+      // A change of shape (one more op): a new graph.
+      const loss = doc
+        .getText()
+        .split(/\r?\n/)
+        .findIndex((l) => l.startsWith('loss = (y_hat - y)**2'));
+      const e = new vscode.WorkspaceEdit();
+      e.insert(file, new vscode.Position(loss, doc.lineAt(loss).text.length), ' * 0.5');
+      assert.ok(await vscode.workspace.applyEdit(e));
+      const end2 = Date.now() + 20_000;
+      while ((now?.runs ?? 0) === s0.runs + 1 && Date.now() < end2) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = await state();
+      }
+      assert.equal(now?.runs, s0.runs + 2);
+      assert.notEqual(now?.shapeKey, s0.shapeKey, 'another graph');
+    } finally {
+      await restore(doc, original);
+      assert.equal(doc.getText(), original, 'the edits are undone');
+    }
+  });
 });
+
+/** Puts a document back as it was and saves it (an editor may have saved the edits meanwhile). */
+async function restore(doc: vscode.TextDocument, text: string): Promise<void> {
+  const all = new vscode.Range(0, 0, doc.lineCount, 0);
+  const e = new vscode.WorkspaceEdit();
+  e.replace(doc.uri, doc.validateRange(all), text);
+  await vscode.workspace.applyEdit(e);
+  await doc.save();
+}

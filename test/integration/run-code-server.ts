@@ -16,6 +16,7 @@
  * failure.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { IntegrationResults } from './index';
 import {
@@ -55,8 +56,12 @@ async function main(): Promise<number> {
   const browser = await launchBrowser();
   try {
     console.log(`[integration] code-server on ${server.origin}; loading the extension from ${ROOT}`);
+    // A throwaway copy of examples/ (still named examples): the tests edit scripts, and an editor may
+    // save them (a debug session saves before it starts); the repository's examples stay untouched.
+    const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-integration-')), 'examples');
+    fs.cpSync(EXAMPLES, workspace, { recursive: true });
     const page = await openWorkbench(browser, server, {
-      folder: EXAMPLES,
+      folder: workspace,
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: TESTS_ENTRY,
     });

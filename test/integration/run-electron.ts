@@ -11,6 +11,7 @@
  * supports, engines.vscode; "stable" or "insiders" also work).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import type { IntegrationResults } from './index';
@@ -34,12 +35,15 @@ async function main(): Promise<number> {
   // --skip-welcome and a fresh --user-data-dir / --extensions-dir under .vscode-test/.
   let failure: unknown;
   try {
+    // A throwaway copy of examples/ (the tests edit scripts; see run-code-server.ts).
+    const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-integration-')), 'examples');
+    fs.cpSync(path.join(ROOT, 'examples'), workspace, { recursive: true });
     const code = await runTests({
       version,
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: TESTS_ENTRY,
       extensionTestsEnv: { BACKPROP_TEST_RESULTS: RESULTS_FILE },
-      launchArgs: [path.join(ROOT, 'examples'), '--disable-extensions'],
+      launchArgs: [workspace, '--disable-extensions'],
     });
     if (code !== 0) failure = `VS Code exited with code ${code}`;
   } catch (e) {

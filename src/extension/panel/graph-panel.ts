@@ -125,6 +125,8 @@ export class GraphPanel {
   private cursorLine: number | null = null;
   /** What the panel did last (exports, copies, drill-downs), for tests: `saved /path`, `copied 123 characters`. */
   private lastAction = '';
+  /** Runs of the script finished (tests count re-runs on edit). */
+  private runs = 0;
 
   constructor(
     private readonly host: PanelHost,
@@ -233,6 +235,7 @@ export class GraphPanel {
     if (this.call !== undefined && this.call >= calls.length) this.call = undefined;
     this.followCall();
     await this.rebuild(replyTo, null, true);
+    if (gen === this.gen) this.runs++;
   }
 
   private async rebuild(replyTo: number | null, position: number | null, follow = false): Promise<void> {
@@ -251,12 +254,21 @@ export class GraphPanel {
   }
 
   /** The panel's state, for tests: the call shown, the page's step position, the last export or copy. */
-  get state(): { call: number | null; position: number; following: number | null; lastAction: string } {
+  get state(): {
+    call: number | null;
+    position: number;
+    following: number | null;
+    lastAction: string;
+    runs: number;
+    shapeKey: string | null;
+  } {
     return {
       call: this.view?.call ?? null,
       position: this.position,
       following: this.following?.index ?? null,
       lastAction: this.lastAction,
+      runs: this.runs,
+      shapeKey: this.view?.shapeKey ?? null,
     };
   }
 
