@@ -57,7 +57,14 @@ export const UNSTYLED_TAGS: ReadonlySet<string> = new Set(['title', 'desc', 'met
 /** Elements dropped from an export. */
 export const DROPPED_TAGS: ReadonlySet<string> = new Set(['script', 'style', 'foreignObject', 'a', 'image', 'iframe']);
 /** Attributes of the live page that mean nothing in a picture (focus order, button roles); style is written anew. */
-export const DROPPED_ATTRIBUTES: ReadonlySet<string> = new Set(['tabindex', 'role', 'aria-current', 'style']);
+// data-culled: the page's viewport culling (webview/graph.ts), which an export switches off (.no-cull).
+export const DROPPED_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'tabindex',
+  'role',
+  'aria-current',
+  'style',
+  'data-culled',
+]);
 
 /**
  * Attributes that place or name an element without changing its style: left
@@ -65,6 +72,7 @@ export const DROPPED_ATTRIBUTES: ReadonlySet<string> = new Set(['tabindex', 'rol
  * of a kind and state costs one getComputedStyle.
  */
 export const GEOMETRY_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'data-culled',
   'd',
   'transform',
   'x',

@@ -179,6 +179,10 @@ class Snapshotter {
     // Zoomed far out, the graph hides its text (level of detail): an export always has it.
     const lod = svg.classList.contains('lod-low');
     if (lod) svg.classList.remove('lod-low');
+    // Nor does it leave out what is culled off screen, or the text hidden while a zoom is going on.
+    const zooming = svg.classList.contains('zooming');
+    if (zooming) svg.classList.remove('zooming');
+    svg.classList.add('no-cull');
     try {
       const root = this.styles.styleOf(svg, -1);
       const out: string[] = [];
@@ -191,8 +195,10 @@ class Snapshotter {
       return out.join('');
     } finally {
       if (lod) svg.classList.add('lod-low');
-      // Our own class flip is no change of the graph.
-      if (lod) this.observer?.takeRecords();
+      if (zooming) svg.classList.add('zooming');
+      svg.classList.remove('no-cull');
+      // Our own class flips are no change of the graph.
+      this.observer?.takeRecords();
     }
   }
 

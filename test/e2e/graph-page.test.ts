@@ -181,7 +181,7 @@ describe('graph panel page in Chromium, under the real CSP', function () {
     assert.equal(dialogs, 0);
     const label = await pp.page.textContent(`g.node[data-index="${w1}"] text.label`);
     assert.ok(evil.startsWith((label ?? '').replace(/…$/, '')), `the label is the text itself: ${label}`);
-    assert.equal(await pp.page.textContent(`g.node[data-index="${w1}"] title`), `parameter: ${evil}`);
+    assert.equal(await pp.page.textContent(`g.node[data-index="${w1}"] title`), `parameter: ${evil} (line 11)`);
     assert.equal(await pp.page.textContent('.toolbar .title'), evil);
     assert.match(
       (await pp.page.textContent('#banner')) ?? '',
