@@ -9,17 +9,25 @@
  * every cross-module call goes through a CommonJS export getter, which makes
  * the scalar path about twice slower than the code that ships.
  *
- * Two parts, each in its own process (so that neither warms up or pollutes
- * the JIT state of the other): the core (scalar graph, matmul, MLP step)
- * and the interpreter (course scripts of bench/scripts/ run by runScript,
- * against the same scripts exec'd by PyTorch).
+ * Three parts, each in its own process (so that none warms up or pollutes
+ * the JIT state of another): the core (scalar graph, matmul, MLP step),
+ * the interpreter (course scripts of bench/scripts/ run by runScript,
+ * against the same scripts exec'd by PyTorch) and the graph panel
+ * (bench/panel.ts: view model and layout, then the built page in headless
+ * Chromium; it prints "skipped: <reason>" when Chromium or the build is
+ * missing).
  *
  * Flags (after `npm run bench --`): --no-torch, --no-bundle (measure the
- * tsx-loaded sources in this process), --only=core or --only=scripts (one
- * part), --runs=N (timed runs per workload, default 5; scripts run 2N+1),
+ * tsx-loaded sources in this process), --only=core, --only=scripts or
+ * --only=panel (one part), --runs=N (timed runs per workload, default 5; scripts run 2N+1),
  * --batch=N (scalar MLP batch, default 96), --torch-batch=N (batch of
  * PyTorch's scalar MLP, default the same; it runs at about 10⁵ nodes/s, so
- * the full size takes ~10 s a run).
+ * the full size takes ~10 s a run). Panel: --panel-sizes=500,1000,… (node
+ * counts, default 500,1000,2000,5000), --panel-root=DIR (serve dist/ and
+ * media/ from DIR: another build of the page), --variants[=N,…] (also
+ * measure rendering variants at N nodes, default 2000), --no-grouped (skip
+ * the graphs as the page starts them grouped, over the threshold),
+ * --variant-names=a,b (only these variants; see VARIANTS in bench/panel.ts).
  * See bench/README.md for what each figure means.
  */
 import { buildSync } from 'esbuild';
@@ -42,6 +50,7 @@ import {
   nodeCount,
   ScalarMlpConfig,
 } from './scalar-mlp';
+import { benchPanel, panelUnavailable } from './panel';
 import { outputDiff, SCRIPT_CASES, scriptPath, ScriptTiming, timeScript } from './scripts';
 
 /** Debian's PyTorch imports only from the system interpreter; BACKPROP_BENCH_PYTHON overrides it. */
@@ -63,7 +72,8 @@ const BATCH = Number(flag('batch') ?? 96);
 const TORCH_BATCH = Number(flag('torch-batch') ?? BATCH);
 const WITH_TORCH = flag('no-torch') === undefined;
 const ONLY = flag('only');
-if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'scripts') throw new Error('--only=core or --only=scripts');
+if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'scripts' && ONLY !== 'panel')
+  throw new Error('--only=core, --only=scripts or --only=panel');
 /** Timed runs of each script (odd, so the median is one run). */
 const SCRIPT_RUNS = 2 * RUNS + 1;
 
@@ -339,10 +349,10 @@ function relaunchBundled(): boolean {
     platform: 'node',
     format: 'cjs',
     target: 'es2022',
-    external: ['esbuild'],
+    external: ['esbuild', 'playwright-core'],
     logLevel: 'warning',
   });
-  const parts = ONLY !== undefined ? [[]] : [['--only=core'], ['--only=scripts']];
+  const parts = ONLY !== undefined ? [[]] : [['--only=core'], ['--only=scripts'], ['--only=panel']];
   for (const [i, part] of parts.entries()) {
     if (i > 0) console.log('');
     const res = spawnSync(process.execPath, ['--expose-gc', outfile, ...args, ...part], {
@@ -374,9 +384,43 @@ function header(title: string, runs: string): void {
 
 async function main(): Promise<void> {
   if (relaunchBundled()) return;
-  if (ONLY !== 'scripts') await mainCore();
+  if (ONLY === undefined || ONLY === 'core') await mainCore();
   if (ONLY === undefined) console.log('');
-  if (ONLY !== 'core') mainScripts();
+  if (ONLY === undefined || ONLY === 'scripts') mainScripts();
+  if (ONLY === undefined) console.log('');
+  if (ONLY === undefined || ONLY === 'panel') await mainPanel();
+}
+
+const numbers = (s: string | undefined, dflt: number[]): number[] =>
+  s === undefined || s === '' ? dflt : s.split(',').map((x) => Number(x.replace(/_/g, '')));
+
+/** The graph panel part: host view model and layout, then the page in headless Chromium. */
+async function mainPanel(): Promise<void> {
+  const root = path.resolve(flag('panel-root') ?? path.join(BENCH_DIR, '..'));
+  const why = panelUnavailable(root);
+  const title = 'Backprop Debugger graph panel benchmark (host view model + page in headless Chromium)';
+  if (why !== undefined) {
+    console.log(`${title}\nskipped: ${why}`);
+    return;
+  }
+  const paints = Math.min(RUNS, 3) | 1;
+  header(
+    title,
+    `host median of 3 (layout 5); first paint median of ${paints}; steps median / p95 of 20; frames median / p95 over one gesture`,
+  );
+  const variants = flag('variants');
+  await benchPanel({
+    root,
+    sizes: numbers(flag('panel-sizes'), [500, 1000, 2000, 5000]),
+    paints,
+    steps: 20,
+    variantSizes: variants === undefined ? [] : numbers(variants, [2000]),
+    grouped: flag('no-grouped') === undefined,
+    variantSteps: 10,
+    variants: flag('variant-names')?.split(','),
+    gc,
+  });
+  console.log(`load average at end: ${load()}`);
 }
 
 /** The interpreter part: bench/scripts/*.py, ours against PyTorch's exec. */
