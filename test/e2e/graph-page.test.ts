@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { GraphViewDTO } from '../../src/protocol/messages';
 import { buildGraphView, runForPanel } from '../../src/session/graph-view';
-import { texName } from '../../src/session/tex';
 import { mlpScript } from '../unit/panel/big-graphs';
 import { EXAMPLES, RESULTS_DIR } from './helpers';
+import { withHostileParameter } from './hostile-view';
 import { DOC_KEY, openPanelPage, waitUntil, type PanelPage, usePageBrowser } from './panel-page';
 
 const exercise = () =>
@@ -153,26 +153,10 @@ describe('graph panel page in Chromium, under the real CSP', function () {
     const v = exercise();
     const w1 = v.nodes.findIndex((n) => n.label === 'w1');
     const hostile: GraphViewDTO = {
-      ...v,
-      title: evil,
+      ...withHostileParameter(v, evil),
       notes: [`note ${evil}`],
       error: { type: 'NameError', message: `name '${evil}' is not defined`, line: 3, col: 0 },
       calls: [v.calls[0], { index: 1, line: 20, label: evil }],
-      nodes: v.nodes.map((n, i) => (i === w1 ? { ...n, label: evil, tex: texName(evil) } : n)),
-      steps: v.steps.map((s) => ({
-        ...s,
-        inputs: s.inputs.map((inp) =>
-          inp.input === w1
-            ? {
-                ...inp,
-                formula: {
-                  text: inp.formula.text.replace('∂w1', `∂${evil}`),
-                  latex: inp.formula.latex.replace('\\partial w_1}', `\\partial ${texName(evil)}}`),
-                },
-              }
-            : inp,
-        ),
-      })),
     };
     await pp.handshake(hostile, v.forward.length + 5);
     await pp.page.waitForSelector('g.node');

@@ -10,11 +10,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { GraphViewDTO } from '../../src/protocol/messages';
 import { buildGraphView, runForPanel } from '../../src/session/graph-view';
 import { texName } from '../../src/session/tex';
 import { mlpScript } from '../unit/panel/big-graphs';
 import { EXAMPLES, RESULTS_DIR } from './helpers';
+import { withHostileParameter } from './hostile-view';
 import { DOC_KEY, openPanelPage, waitUntil, type PanelPage, type PanelPageOptions, usePageBrowser } from './panel-page';
 
 const exercise = () =>
@@ -470,26 +470,7 @@ describe('graph panel page: for instructors (presentation, exports, Copy LaTeX)'
     });
     const evil = 'w1<img src=x onerror=alert(1)>';
     const v = exercise();
-    const w1 = v.nodes.findIndex((n) => n.label === 'w1');
-    const hostile: GraphViewDTO = {
-      ...v,
-      title: evil,
-      nodes: v.nodes.map((n, i) => (i === w1 ? { ...n, label: evil, tex: texName(evil) } : n)),
-      steps: v.steps.map((s) => ({
-        ...s,
-        inputs: s.inputs.map((inp) =>
-          inp.input === w1
-            ? {
-                ...inp,
-                formula: {
-                  text: inp.formula.text.replace('∂w1', `∂${evil}`),
-                  latex: inp.formula.latex.replace('\\partial w_1}', `\\partial ${texName(evil)}}`),
-                },
-              }
-            : inp,
-        ),
-      })),
-    };
+    const hostile = withHostileParameter(v, evil);
     await pp.handshake(hostile, v.forward.length + 5);
     await pp.page.waitForSelector('g.node.status-current');
     await pp.page.click('#btn-export-svg');
