@@ -279,15 +279,10 @@ export function itemBoxes(vg: VisibleGraph, lay: LayoutResult | null): ItemBoxes
     : { x, y, w, h, width: vg.view.width, height: vg.view.height };
 }
 
-/** The smallest rectangle around the visible items of a group (its frame), or null when none is visible. */
-export function groupBounds(
-  vg: VisibleGraph,
-  boxes: ItemBoxes,
-  group: number,
-): { x: number; y: number; w: number; h: number } | null {
+/** The visible items of a group: indices lo … end-1 (items are in node order, so they are contiguous). */
+function itemsOfGroup(vg: VisibleGraph, group: number): [number, number] {
   const g = vg.view.groups[group];
   const items = vg.items;
-  // Items are in node order: binary search the first item at or after the group's first node.
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {
@@ -295,11 +290,23 @@ export function groupBounds(
     if (items[mid].last < g.first) lo = mid + 1;
     else hi = mid;
   }
+  let end = lo;
+  while (end < items.length && items[end].first <= g.last) end++;
+  return [lo, end];
+}
+
+/** The smallest rectangle around the visible items of a group (its frame), or null when none is visible. */
+export function groupBounds(
+  vg: VisibleGraph,
+  boxes: ItemBoxes,
+  group: number,
+): { x: number; y: number; w: number; h: number } | null {
+  const [lo, end] = itemsOfGroup(vg, group);
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
   let y1 = -Infinity;
-  for (let i = lo; i < items.length && items[i].first <= g.last; i++) {
+  for (let i = lo; i < end; i++) {
     x0 = Math.min(x0, boxes.x[i]);
     y0 = Math.min(y0, boxes.y[i]);
     x1 = Math.max(x1, boxes.x[i] + boxes.w[i]);
@@ -326,17 +333,9 @@ export function groupOutline(
   pad: number,
   top: number,
 ): { d: string; x: number; y: number } | null {
-  const g = vg.view.groups[group];
-  const items = vg.items;
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (items[mid].last < g.first) lo = mid + 1;
-    else hi = mid;
-  }
+  const [lo, end] = itemsOfGroup(vg, group);
   const members: number[] = [];
-  for (let i = lo; i < items.length && items[i].first <= g.last; i++) members.push(i);
+  for (let i = lo; i < end; i++) members.push(i);
   if (members.length === 0) return null;
   members.sort((a, b) => boxes.x[a] - boxes.x[b] || a - b);
   // Columns: items whose x-extents overlap.

@@ -23,12 +23,19 @@ import type { GraphViewDTO } from '../../src/protocol/messages';
 import { buildGraphView, runForPanel } from '../../src/session/graph-view';
 import { layoutGraph, type LayoutInput } from '../../src/session/layout';
 import { mlpScript } from '../unit/panel/big-graphs';
-import { EXAMPLES, IS_CI, launchBrowser, missingPrerequisites, ROOT } from './helpers';
-import { openPanelPage, waitUntil, type PanelPage, type PanelPageOptions } from './panel-page';
+import { EXAMPLES, ROOT } from './helpers';
+import { openPanelPage, waitUntil, type PanelPage, type PanelPageOptions, usePageBrowser } from './panel-page';
 
 /** The same build as esbuild.mjs's webview entry, with the probe as the entry point. */
 async function buildProbe(): Promise<string> {
-  const common = { bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' } as const;
+  const common = {
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    logLevel: 'silent',
+  } as const;
   const worker = await esbuild.build({ ...common, entryPoints: [path.join(ROOT, 'webview', 'layout-worker.ts')] });
   const workerText = worker.outputFiles[0].text;
   const page = await esbuild.build({
@@ -94,13 +101,8 @@ describe('layout worker in Chromium, under the real CSP', function () {
   let big: LayoutInput;
   let small: LayoutInput;
 
-  before(async function () {
-    const missing = missingPrerequisites();
-    if (missing && !fs.existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
-      if (IS_CI) throw new Error(`cannot run under CI: ${missing}`);
-      console.log(`    SKIPPED: ${missing}`);
-      this.skip();
-    }
+  usePageBrowser((b) => (browser = b));
+  before(async () => {
     probe = await buildProbe();
     big = inputOf(buildGraphView(runForPanel(mlpScript(4, 10, 12)), { title: 'mlp.py' }));
     small = inputOf(
@@ -109,10 +111,6 @@ describe('layout worker in Chromium, under the real CSP', function () {
       }),
     );
     assert.ok(big.inputs.length >= 1900, `a graph of about 2,000 nodes (${big.inputs.length})`);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
   });
 
   async function open(opts: PanelPageOptions = {}): Promise<PanelPage> {

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { restore } from './helpers';
 
 interface PanelState {
   call: number | null;
@@ -171,12 +172,3 @@ describe('the graph panel exports and copies in a real VS Code', () => {
     }
   });
 });
-
-/** Puts a document back as it was and saves it (an editor may have saved the edits meanwhile). */
-async function restore(doc: vscode.TextDocument, text: string): Promise<void> {
-  const all = new vscode.Range(0, 0, doc.lineCount, 0);
-  const e = new vscode.WorkspaceEdit();
-  e.replace(doc.uri, doc.validateRange(all), text);
-  await vscode.workspace.applyEdit(e);
-  await doc.save();
-}
